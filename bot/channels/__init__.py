@@ -1,0 +1,1 @@
+"""Channels: how people and staff reach the service (the local console, Telegram)."""

@@ -1,0 +1,155 @@
+"""The local console: talk to pfa-bot in a terminal, or script it line by line in JSON.
+
+`pfa-bot chat` shows numbered options that can be answered by number or by text and counts out
+breathing in real time. `pfa-bot chat --jsonl` reads `{"text": ...}` lines and writes one
+`{"text", "options", "state"}` line per bot message, flushed at once, for tools and tests.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import IO, Any
+
+from bot.service import ConversationService, Handled
+from flows.events import MAX_TEXT_LENGTH, Choice, Event, parse_text
+from flows.intents import Option, Pacing, Reply
+
+LOCAL_USER = "local"
+
+
+class InputError(ValueError):
+    """A line the console cannot take; its message is shown to whoever typed it."""
+
+
+def console_user_id(user: str) -> str:
+    return f"console:{user}"
+
+
+def clean_text(raw: str) -> str:
+    """Drop control characters (a pasted escape sequence must not reach the engine) and bound length."""
+    text = "".join(char for char in raw if char in "\n\t" or unicodedata.category(char) != "Cc")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise InputError(f"message too long: at most {MAX_TEXT_LENGTH} characters, please")
+    return text
+
+
+def decode_line(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError("that line is not valid UTF-8 text") from error
+
+
+@dataclass
+class JsonlConsole:
+    """The scripting form: JSON lines in, JSON lines out, one conversation per process."""
+
+    service: ConversationService
+    user_id: str
+    locale: str | None = None
+
+    def run(self, lines: Iterable[bytes], out: IO[str]) -> None:
+        for raw in lines:
+            if raw.strip():
+                self._line(raw, out)
+
+    def _line(self, raw: bytes, out: IO[str]) -> None:
+        try:
+            text = clean_text(_text_field(decode_line(raw)))
+        except InputError as error:
+            _write(out, {"error": str(error)})
+            return
+        handled = self.service.handle(self.user_id, parse_text(text), self.locale)
+        for reply in handled.replies:
+            _write(out, reply_record(reply, handled))
+
+
+def reply_record(reply: Reply, handled: Handled) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "text": reply.text,
+        "options": [option.label for option in reply.options],
+        "state": handled.conversation.position,
+    }
+    if reply.pacing:
+        record["pacing"] = [{"label": p.label, "seconds": p.seconds} for p in reply.pacing.phases]
+    return record
+
+
+def _text_field(line: str) -> str:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InputError(f"not a JSON object: {error.msg}") from error
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        raise InputError('each line needs a "text" string, like {"text": "hello"}')
+    return str(data["text"])
+
+
+def _write(out: IO[str], record: dict[str, Any]) -> None:
+    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+@dataclass
+class InteractiveConsole:
+    """The terminal form: numbered options, answered by number or by their words."""
+
+    service: ConversationService
+    user_id: str
+    read: Callable[[str], str]
+    write: Callable[[str], None]
+    sleep: Callable[[float], None] = time.sleep
+    locale: str | None = None
+
+    def run(self) -> None:
+        options: tuple[Option, ...] = ()
+        options = self._show(self.service.handle(self.user_id, parse_text("/start"), self.locale))
+        while True:
+            try:
+                raw = self.read("> ")
+            except (EOFError, KeyboardInterrupt):
+                self.write("\nTake care. Type `pfa-bot chat` to come back.")
+                return
+            options = self._turn(raw, options) or options
+
+    def _turn(self, raw: str, options: tuple[Option, ...]) -> tuple[Option, ...] | None:
+        try:
+            text = clean_text(raw)
+        except InputError as error:
+            self.write(f"({error})")
+            return None
+        if not text.strip():
+            return None
+        return self._show(self.service.handle(self.user_id, typed_event(text, options), self.locale))
+
+    def _show(self, handled: Handled) -> tuple[Option, ...]:
+        shown: tuple[Option, ...] = ()
+        for reply in handled.replies:
+            self.write(f"\n{reply.text}")
+            if reply.pacing:
+                self._pace(reply.pacing)
+            for number, option in enumerate(reply.options, start=1):
+                self.write(f"  {number}. {option.label}")
+            shown = reply.options or shown
+        return shown
+
+    def _pace(self, pacing: Pacing) -> None:
+        for _ in range(pacing.rounds):
+            for phase in pacing.phases:
+                counts = " ".join(str(second) for second in range(1, phase.seconds + 1))
+                self.write(f"  {phase.label}… {counts}")
+                self.sleep(phase.seconds)
+
+
+def typed_event(text: str, options: tuple[Option, ...]) -> Event:
+    """A typed number picks that option, unless the number is itself an option's label (a rating)."""
+    stripped = text.strip()
+    if any(option.label == stripped for option in options):
+        return parse_text(stripped)
+    if stripped.isdigit() and 1 <= int(stripped) <= len(options):
+        return Choice(options[int(stripped) - 1].id)
+    return parse_text(text)

@@ -1,0 +1,59 @@
+"""Understanding short answers: which offered option a reply means, and ratings from 0 to 10."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from flows.content import Content
+from flows.intents import Option
+
+_NOT_WORDS = re.compile(r"[^\w\s/-]+")
+_NUMBER = re.compile(r"(?<![\d.])(\d{1,2})(?:\s*(?:/|out of)\s*10)?(?![\d.])")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the person said, and the offered option it picked, if any."""
+
+    text: str
+    option: str | None = None
+
+    def picked(self, *option_ids: str) -> bool:
+        return self.option in option_ids
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, emoji or punctuation, single spaces: for comparing short answers."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(char for char in folded if not unicodedata.combining(char))
+    return " ".join(_NOT_WORDS.sub(" ", plain.replace("’", "'")).split())
+
+
+def match_option(text: str, options: tuple[Option, ...], content: Content) -> str | None:
+    """The id of the option that `text` names by its label or one of its synonyms."""
+    wanted = normalise(text)
+    if not wanted:
+        return None
+    for option in options:
+        if wanted == normalise(option.label) or wanted in _synonyms(option.id, content):
+            return option.id
+    return None
+
+
+def parse_rating(text: str, content: Content) -> int | None:
+    """A 0-10 rating from `7`, `7/10`, `about a 7` or `seven`; None when it names no such number."""
+    found = [int(number) for number in _NUMBER.findall(text)]
+    found += _number_words(text, content)
+    ratings = {number for number in found if 0 <= number <= 10}
+    return ratings.pop() if len(ratings) == 1 else None
+
+
+def _number_words(text: str, content: Content) -> list[int]:
+    numbers = content.words("ratings.words")
+    return [numbers.index(word) for word in normalise(text).split() if word in numbers]
+
+
+def _synonyms(option_id: str, content: Content) -> list[str]:
+    return [normalise(word) for word in content.words(f"synonyms.{option_id}")]

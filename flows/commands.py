@@ -1,0 +1,172 @@
+"""Commands that work in every state, and the short side-questions some of them open.
+
+A side-question (confirm /forget, pick a language, change country) is kept in
+`conversation.pending` so that the state and step underneath stay exactly where they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flows.answers import Answer
+from flows.content import available_languages, content_for
+from flows.conversation import Conversation
+from flows.crisis_lines import emergency_number, render_lines
+from flows.events import Command
+from flows.intents import EraseUser, Option, Reply
+from flows.states import HANDLERS
+from flows.states.base import prefaced
+from flows.states.consent import country_question, picked_country
+from flows.turn import Turn
+
+FORGET_OPTIONS = ("forget_yes", "forget_no")
+
+
+def run_command(turn: Turn, command: Command) -> None:
+    """Carry out a slash command; an unknown one is explained, never a dead end."""
+    COMMANDS.get(command.name, unknown)(turn)
+
+
+def current_prompt(turn: Turn) -> Reply:
+    """The question the person was last asked, or, during a side-question, that question."""
+    if turn.conversation.pending:
+        return PENDING_PROMPTS[turn.conversation.pending](turn)
+    return HANDLERS[turn.conversation.state].prompt(turn)
+
+
+def resume(turn: Turn, preface: str = "") -> None:
+    turn.send(prefaced(preface, current_prompt(turn)))
+
+
+def start(turn: Turn) -> None:
+    conversation = turn.conversation
+    if conversation.state == "ended":
+        turn.go("check_in" if conversation.consented else "reset")
+    else:
+        resume(turn, turn.text("commands.start_again") if conversation.consented else "")
+
+
+def show_help(turn: Turn) -> None:
+    number = emergency_number(turn.conversation.country)
+    resume(turn, turn.text("commands.help", emergency=number))
+
+
+def sos(turn: Turn) -> None:
+    turn.say(turn.text("commands.sos", lines=render_lines(turn.conversation.country, turn.content)))
+    resume(turn)
+
+
+def menu(turn: Turn) -> None:
+    conversation = turn.conversation
+    if conversation.consented and conversation.state != "consent":
+        conversation.pending = ""
+        turn.go("to_menu")
+    else:
+        resume(turn, turn.text("commands.menu_after_consent"))
+
+
+def stop(turn: Turn) -> None:
+    turn.conversation.paused = True
+    turn.say_key("commands.stop", emergency=emergency_number(turn.conversation.country))
+
+
+def forget(turn: Turn) -> None:
+    turn.conversation.pending = "forget"
+    resume(turn)
+
+
+def language(turn: Turn) -> None:
+    if len(available_languages()) < 2:
+        resume(turn, turn.text("commands.one_language"))
+        return
+    turn.conversation.pending = "language"
+    resume(turn)
+
+
+def country(turn: Turn) -> None:
+    if not turn.conversation.consented:
+        resume(turn, turn.text("commands.menu_after_consent"))
+        return
+    turn.conversation.pending = "country"
+    resume(turn)
+
+
+def unknown(turn: Turn) -> None:
+    resume(turn, turn.text("commands.unknown"))
+
+
+def answer_pending(turn: Turn, answer: Answer) -> None:
+    """Settle the open side-question, then return to the question underneath it."""
+    pending = turn.conversation.pending
+    PENDING_ANSWERS[pending](turn, answer)
+
+
+def _forget_answer(turn: Turn, answer: Answer) -> None:
+    if answer.picked("forget_yes"):
+        _erase(turn)
+    elif answer.picked("forget_no"):
+        turn.conversation.pending = ""
+        resume(turn, turn.text("forget.kept"))
+    else:
+        resume(turn, turn.text("common.not_understood"))
+
+
+def _erase(turn: Turn) -> None:
+    """Erase everything and start again from the welcome, as a stranger would."""
+    turn.intents.append(EraseUser())
+    fresh = Conversation(turn.conversation.user_id, language=turn.conversation.language)
+    fresh.step = "welcome"
+    turn.conversation = fresh
+    turn.say_key("forget.done")
+    resume(turn)
+
+
+def _language_answer(turn: Turn, answer: Answer) -> None:
+    code = (answer.option or "").removeprefix("language_")
+    if code not in available_languages():
+        resume(turn, turn.text("common.not_understood"))
+        return
+    turn.conversation.language = code
+    turn.conversation.pending = ""
+    resume(turn, turn.text("commands.language_set"))
+
+
+def _country_answer(turn: Turn, answer: Answer) -> None:
+    chosen = picked_country(turn, answer)
+    if chosen is None:
+        resume(turn, turn.text("common.not_understood"))
+        return
+    turn.conversation.country = chosen
+    turn.conversation.pending = ""
+    resume(turn, render_lines(chosen, turn.content))
+
+
+def _forget_prompt(turn: Turn) -> Reply:
+    return Reply(turn.text("forget.confirm"), turn.options(FORGET_OPTIONS))
+
+
+def _language_prompt(turn: Turn) -> Reply:
+    options = [Option(f"language_{code}", content_for(code).text("language.name")) for code in available_languages()]
+    return Reply(turn.text("commands.pick_language"), tuple(options))
+
+
+COMMANDS: dict[str, Callable[[Turn], None]] = {
+    "start": start,
+    "help": show_help,
+    "sos": sos,
+    "menu": menu,
+    "stop": stop,
+    "forget": forget,
+    "language": language,
+    "country": country,
+}
+PENDING_PROMPTS: dict[str, Callable[[Turn], Reply]] = {
+    "forget": _forget_prompt,
+    "language": _language_prompt,
+    "country": country_question,
+}
+PENDING_ANSWERS: dict[str, Callable[[Turn, Answer], None]] = {
+    "forget": _forget_answer,
+    "language": _language_answer,
+    "country": _country_answer,
+}

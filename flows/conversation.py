@@ -1,0 +1,54 @@
+"""A person's conversation: everything needed to continue at exactly the same step."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows.risk.levels import RiskLevel
+
+FIRST_STATE = "consent"
+
+
+@dataclass
+class Conversation:
+    """The model that the one shared state machine moves; plain data, saved after every message.
+
+    `answers` holds what the person told us in this session (free text included, so storage
+    encrypts it); the other fields are small and structured.
+    """
+
+    user_id: str
+    state: str = FIRST_STATE
+    step: str = ""
+    language: str = "en"
+    country: str | None = None
+    consented: bool = False
+    paused: bool = False
+    pending: str = ""
+    risk_level: RiskLevel = RiskLevel.NONE
+    distress_before: int | None = None
+    distress_after: int | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    version: int = 0
+
+    @property
+    def position(self) -> str:
+        """The state with its sub-step, such as `grounding.see`: the name tools and tests rely on."""
+        return f"{self.state}.{self.step}" if self.step else self.state
+
+    def copy(self) -> Conversation:
+        return copy.deepcopy(self)
+
+    def start_session(self) -> None:
+        """Begin a fresh check-in: ratings, answers and the session's risk level start over."""
+        self.answers = {}
+        self.distress_before = None
+        self.distress_after = None
+        self.risk_level = RiskLevel.NONE
+
+    def record_activity(self, activity: str) -> None:
+        done: list[str] = self.answers.setdefault("activities", [])
+        if activity not in done:
+            done.append(activity)

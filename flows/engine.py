@@ -1,0 +1,108 @@
+"""The conversation engine: a conversation and an event in, the new conversation and intents out.
+
+One `transitions` machine, built once from the rulebook in `flows.definition`, moves every
+conversation; a conversation is plain data passed in, so handling a message builds no machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from transitions import EventData, Machine, State
+
+from flows.answers import Answer, match_option, normalise
+from flows.commands import answer_pending, current_prompt, run_command
+from flows.conversation import FIRST_STATE, Conversation
+from flows.definition import STATES, TRANSITIONS
+from flows.events import Choice, Command, Event, Text, TimerFired
+from flows.intents import Intent
+from flows.safety import intercept
+from flows.states import HANDLERS
+from flows.states.base import prefaced
+from flows.turn import Turn
+
+# Typed words that mean a command wherever they are typed (a person in distress may not know slashes).
+WORD_COMMANDS = {"help": "help", "sos": "sos", "menu": "menu"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    conversation: Conversation
+    intents: list[Intent]
+
+
+class Engine:
+    """Moves conversations through the rulebook; pure and safe to share between all of them."""
+
+    def __init__(self) -> None:
+        states = [State(name, on_enter=[self._entered]) for name in STATES]
+        self._machine = Machine(
+            model=None,
+            states=states,
+            transitions=TRANSITIONS,
+            initial=FIRST_STATE,
+            auto_transitions=False,
+            queued=True,
+            send_event=True,
+        )
+
+    def handle(self, conversation: Conversation, event: Event, locale: str | None = None) -> Outcome:
+        """Advance a copy of `conversation` by `event`; the original is left as it was."""
+        turn = Turn(conversation.copy(), fire=self._fire, locale=locale)
+        if not intercept(turn, event):
+            self._dispatch(turn, event)
+        return Outcome(turn.conversation, turn.intents)
+
+    def _dispatch(self, turn: Turn, event: Event) -> None:
+        conversation = turn.conversation
+        if conversation.paused and event != Command("stop"):
+            conversation.paused = False
+            turn.say_key("commands.welcome_back")
+        if _first_contact(conversation) and not isinstance(event, Command):
+            HANDLERS[FIRST_STATE].enter(turn)
+            return
+        _settle_first_step(conversation)
+        if isinstance(event, Command):
+            run_command(turn, event)
+        elif isinstance(event, TimerFired):
+            HANDLERS[conversation.state].timer(turn, event.name)
+        else:
+            self._answer(turn, event)
+
+    def _answer(self, turn: Turn, event: Text | Choice) -> None:
+        if isinstance(event, Text) and normalise(event.text) in WORD_COMMANDS:
+            run_command(turn, Command(WORD_COMMANDS[normalise(event.text)]))
+            return
+        answer = _resolve(turn, event)
+        if isinstance(event, Choice) and answer.option is None:
+            turn.send(prefaced(turn.text("common.stale_option"), current_prompt(turn)))
+        elif turn.conversation.pending:
+            answer_pending(turn, answer)
+        else:
+            HANDLERS[turn.conversation.state].answer(turn, answer)
+
+    def _fire(self, turn: Turn, trigger: str) -> None:
+        self._machine.events[trigger].trigger(turn.conversation, turn)
+
+    @staticmethod
+    def _entered(event: EventData) -> None:
+        turn: Turn = event.args[0]
+        HANDLERS[event.state.name].enter(turn)
+
+
+def _resolve(turn: Turn, event: Text | Choice) -> Answer:
+    """Which offered option the event picks: a button names it, typed text may match one."""
+    offered = current_prompt(turn).options
+    if isinstance(event, Choice):
+        known = any(option.id == event.option for option in offered)
+        return Answer("", event.option if known else None)
+    return Answer(event.text, match_option(event.text, offered, turn.content))
+
+
+def _first_contact(conversation: Conversation) -> bool:
+    return conversation.state == FIRST_STATE and not conversation.step
+
+
+def _settle_first_step(conversation: Conversation) -> None:
+    if _first_contact(conversation):
+        conversation.step = HANDLERS[FIRST_STATE].first_step

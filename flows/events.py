@@ -1,0 +1,50 @@
+"""What can happen to a conversation: the engine's only input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_TEXT_LENGTH = 4000
+
+
+@dataclass(frozen=True)
+class Text:
+    """Something the person typed."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option the person picked by button or by number, named by its option id."""
+
+    option: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command such as /sos; `argument` is whatever followed it."""
+
+    name: str
+    argument: str = ""
+
+
+@dataclass(frozen=True)
+class TimerFired:
+    """A timer that the engine asked for earlier has come due."""
+
+    name: str
+
+
+Event = Text | Choice | Command | TimerFired
+
+
+def parse_text(raw: str) -> Event:
+    """Turn a typed line into a Command when it starts with a slash, else into Text."""
+    text = raw.strip()
+    if text.startswith("/") and len(text) > 1:
+        head, _, argument = text[1:].partition(" ")
+        name = head.split("@", 1)[0].lower()  # Telegram appends @botname in groups
+        if name.isidentifier():
+            return Command(name, argument.strip())
+    return Text(text[:MAX_TEXT_LENGTH])

@@ -1,0 +1,31 @@
+"""One handler per state of the conversation, found by the state's name."""
+
+from flows.states.base import StateHandler
+from flows.states.breathing import Breathing
+from flows.states.checkin import Checkin
+from flows.states.closing import Closing
+from flows.states.consent import Consent
+from flows.states.coping import Coping
+from flows.states.ended import Ended
+from flows.states.grounding import Grounding
+from flows.states.learn import Learn
+from flows.states.menu import Menu
+from flows.states.resources import Resources
+
+HANDLERS: dict[str, StateHandler] = {
+    handler.name: handler
+    for handler in (
+        Consent(),
+        Checkin(),
+        Menu(),
+        Grounding(),
+        Breathing(),
+        Coping(),
+        Learn(),
+        Resources(),
+        Closing(),
+        Ended(),
+    )
+}
+
+__all__ = ["HANDLERS", "StateHandler"]

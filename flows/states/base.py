@@ -1,0 +1,67 @@
+"""What every state handler offers the engine."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from flows.answers import Answer
+from flows.intents import Option, Reply
+from flows.turn import Turn
+
+RATING_OPTIONS = tuple(str(number) for number in range(11))
+
+
+@dataclass(frozen=True)
+class Step:
+    """A question: the content key of its text and the ids of the options offered with it."""
+
+    key: str
+    options: tuple[str, ...] = ()
+
+
+class StateHandler(ABC):
+    """Speaks for one state: what to say on entry, how to re-ask, what an answer does."""
+
+    name: str
+    first_step: str = ""
+
+    def enter(self, turn: Turn) -> None:
+        """Start the state at its first step and ask its question."""
+        turn.conversation.step = self.first_step
+        turn.send(self.prompt(turn))
+
+    @abstractmethod
+    def prompt(self, turn: Turn) -> Reply:
+        """The question of the current step, asked again as it was."""
+
+    @abstractmethod
+    def answer(self, turn: Turn, answer: Answer) -> None:
+        """Act on the person's answer to the current step."""
+
+    def timer(self, turn: Turn, name: str) -> None:
+        """A timer of this state came due; most states set none."""
+
+    def ask(self, turn: Turn, step: str, preface: str = "") -> None:
+        """Move to `step` and ask its question, after `preface` in the same message."""
+        turn.conversation.step = step
+        turn.send(prefaced(preface, self.prompt(turn)))
+
+    def reprompt(self, turn: Turn) -> None:
+        """Answer a reply that doesn't fit with a gentle hint and the same question: no dead end."""
+        turn.send(prefaced(turn.text("common.not_understood"), self.prompt(turn)))
+
+
+def reply_for(turn: Turn, step: Step, **values: object) -> Reply:
+    return Reply(turn.text(step.key, **values), turn.options(step.options))
+
+
+def prefaced(preface: str, reply: Reply) -> Reply:
+    if not preface:
+        return reply
+    return Reply(f"{preface}\n\n{reply.text}", reply.options, reply.pacing)
+
+
+def titled_options(turn: Turn, key: str) -> tuple[Option, ...]:
+    """One option per entry of a content table whose entries carry a `title` (cards, strategies)."""
+    return tuple(Option(id_, str(entry["title"])) for id_, entry in turn.content.table(key).items())

@@ -1,0 +1,74 @@
+"""Check-in (look and listen): what is going on, and how distressed the person feels from 0 to 10."""
+
+from __future__ import annotations
+
+from flows.answers import Answer, normalise, parse_rating
+from flows.content import Content
+from flows.intents import Reply
+from flows.risk.levels import RiskLevel
+from flows.states.base import RATING_OPTIONS, StateHandler, Step, reply_for
+from flows.turn import Turn
+
+STORY = Step("checkin.story", ("rather_not_say",))
+RATING = Step("checkin.rating", RATING_OPTIONS)
+
+
+class Checkin(StateHandler):
+    name = "checkin"
+    first_step = "story"
+
+    def enter(self, turn: Turn) -> None:
+        turn.conversation.start_session()
+        super().enter(turn)
+
+    def prompt(self, turn: Turn) -> Reply:
+        return reply_for(turn, RATING if turn.conversation.step == "rating" else STORY)
+
+    def answer(self, turn: Turn, answer: Answer) -> None:
+        if turn.conversation.step == "rating":
+            self._rating(turn, answer)
+        else:
+            self._story(turn, answer)
+
+    def _story(self, turn: Turn, answer: Answer) -> None:
+        if answer.picked("rather_not_say") or not answer.text:
+            turn.say_key("checkin.story_skipped")
+        else:
+            turn.conversation.answers["story"] = answer.text
+            turn.say(acknowledge(answer.text, turn.content, turn.risk.level))
+        self.ask(turn, "rating")
+
+    def _rating(self, turn: Turn, answer: Answer) -> None:
+        rating = parse_rating(answer.option or answer.text, turn.content)
+        if rating is None:
+            self.reprompt(turn)
+            return
+        turn.conversation.distress_before = rating
+        turn.say_key(f"checkin.rated_{rating_band(rating)}", rating=rating)
+        turn.go("to_menu")
+
+
+def rating_band(rating: int) -> str:
+    return "high" if rating >= 8 else "middle" if rating >= 4 else "low"
+
+
+def acknowledge(story: str, content: Content, risk: RiskLevel) -> str:
+    """Reflect what the person said in their own words, from vetted feeling and topic words only.
+
+    The raw text is never echoed: a person in crisis may name a method, and safe messaging means
+    it must never be repeated back to them.
+    """
+    words = set(normalise(story).split())
+    feelings = [word for word in content.words("checkin.feeling_words") if word in words]
+    topics = [word for word in content.words("checkin.topic_words") if word in words]
+    if feelings:
+        return content.text("checkin.heard_feelings", feelings=join_words(feelings[:3], content))
+    if topics and risk < RiskLevel.MODERATE:
+        return content.text("checkin.heard_topic", topic=topics[0])
+    return content.text("checkin.heard")
+
+
+def join_words(words: list[str], content: Content) -> str:
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {content.text('common.and')} {words[-1]}"

@@ -1,0 +1,92 @@
+"""Welcome and consent: what the bot is, what it keeps, and where the person is."""
+
+from __future__ import annotations
+
+from flows.answers import Answer
+from flows.crisis_lines import FALLBACK, country_codes, find_country, lines_for
+from flows.intents import EraseUser, Option, Reply
+from flows.states.base import StateHandler, Step, reply_for
+from flows.turn import Turn
+
+WELCOME = Step("consent.welcome", ("agree", "decline"))
+CONFIRM = Step("consent.country_confirm", ("yes", "choose_country"))
+
+
+class Consent(StateHandler):
+    name = "consent"
+    first_step = "welcome"
+
+    def prompt(self, turn: Turn) -> Reply:
+        step = turn.conversation.step
+        if step == "country":
+            return country_question(turn)
+        if step == "country_confirm":
+            return reply_for(turn, CONFIRM, country=country_name(hinted_country(turn)))
+        return reply_for(turn, WELCOME)
+
+    def answer(self, turn: Turn, answer: Answer) -> None:
+        step = turn.conversation.step
+        if step == "country":
+            self._country(turn, answer)
+        elif step == "country_confirm":
+            self._confirm(turn, answer)
+        else:
+            self._welcome(turn, answer)
+
+    def _welcome(self, turn: Turn, answer: Answer) -> None:
+        if answer.picked("agree"):
+            turn.conversation.consented = True
+            hint = hinted_country(turn)
+            self.ask(turn, "country_confirm" if hint else "country")
+        elif answer.picked("decline"):
+            turn.intents.append(EraseUser())
+            turn.say_key("consent.declined")
+            turn.go("decline")
+        else:
+            self.reprompt(turn)
+
+    def _confirm(self, turn: Turn, answer: Answer) -> None:
+        if answer.picked("yes") and hinted_country(turn):
+            settle_country(turn, hinted_country(turn))
+        elif answer.picked("choose_country", "no"):
+            self.ask(turn, "country")
+        else:
+            self._country(turn, answer)
+
+    def _country(self, turn: Turn, answer: Answer) -> None:
+        chosen = picked_country(turn, answer)
+        if chosen is None:
+            self.reprompt(turn)
+        else:
+            settle_country(turn, chosen)
+
+
+def settle_country(turn: Turn, code: str | None) -> None:
+    turn.conversation.country = code
+    turn.say_key("consent.country_set", country=country_name(code))
+    turn.go("agree")
+
+
+def country_question(turn: Turn) -> Reply:
+    options = tuple(Option(code, country_name(code)) for code in country_codes())
+    other = turn.option("other_country")
+    return Reply(turn.text("consent.country"), (*options, other))
+
+
+def picked_country(turn: Turn, answer: Answer) -> str | None:
+    """The country code chosen by button, by name or by alias; the fallback for `somewhere else`."""
+    if answer.option == "other_country":
+        return FALLBACK
+    if answer.option in country_codes():
+        return answer.option
+    return find_country(answer.text, turn.content)
+
+
+def hinted_country(turn: Turn) -> str | None:
+    """The country the channel's locale suggests (`en-GB` -> GB), if we have lines for it."""
+    region = (turn.locale or "").replace("_", "-").partition("-")[2].upper()
+    return region if region in country_codes() else None
+
+
+def country_name(code: str | None) -> str:
+    return lines_for(code).name

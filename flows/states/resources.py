@@ -1,0 +1,47 @@
+"""Crisis lines and resources for the person's country, and a way to change the country."""
+
+from __future__ import annotations
+
+from flows.answers import Answer
+from flows.crisis_lines import render_lines
+from flows.intents import Reply
+from flows.states.base import StateHandler
+from flows.states.consent import country_question, picked_country
+from flows.turn import Turn
+
+MAIN = ("change_country", "menu", "done")
+
+
+class Resources(StateHandler):
+    name = "resources"
+    first_step = "lines"
+
+    def enter(self, turn: Turn) -> None:
+        turn.conversation.record_activity("resources")
+        super().enter(turn)
+
+    def prompt(self, turn: Turn) -> Reply:
+        if turn.conversation.step == "country":
+            return country_question(turn)
+        lines = render_lines(turn.conversation.country, turn.content)
+        return Reply(turn.text("resources.lines", lines=lines), turn.options(MAIN))
+
+    def answer(self, turn: Turn, answer: Answer) -> None:
+        if turn.conversation.step == "country":
+            self._country(turn, answer)
+        elif answer.picked("change_country"):
+            self.ask(turn, "country")
+        elif answer.picked("menu"):
+            turn.go("to_menu")
+        elif answer.picked("done"):
+            turn.go("close")
+        else:
+            self.reprompt(turn)
+
+    def _country(self, turn: Turn, answer: Answer) -> None:
+        chosen = picked_country(turn, answer)
+        if chosen is None:
+            self.reprompt(turn)
+            return
+        turn.conversation.country = chosen
+        self.ask(turn, "lines")

@@ -1,0 +1,57 @@
+"""One turn of a conversation: the model being moved and the intents collected on the way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from flows.content import Content, content_for
+from flows.conversation import Conversation
+from flows.intents import Intent, Option, Pacing, Reply
+from flows.risk.levels import RiskAssessment
+
+
+@dataclass
+class Turn:
+    """What a state handler works on: it may change the conversation and add intents, nothing else."""
+
+    conversation: Conversation
+    fire: Callable[[Turn, str], None]
+    locale: str | None = None
+    risk: RiskAssessment = field(default_factory=RiskAssessment)
+    intents: list[Intent] = field(default_factory=list)
+
+    @property
+    def content(self) -> Content:
+        return content_for(self.conversation.language)
+
+    def text(self, key: str, **values: object) -> str:
+        return self.content.text(key, **values)
+
+    def option(self, option_id: str) -> Option:
+        return Option(option_id, self.content.text(f"options.{option_id}"))
+
+    def options(self, option_ids: Iterable[str]) -> tuple[Option, ...]:
+        return tuple(self.option(option_id) for option_id in option_ids)
+
+    def say(self, text: str, options: Iterable[str] = (), pacing: Pacing | None = None) -> None:
+        self.send(Reply(text, self.options(options), pacing))
+
+    def say_key(self, key: str, options: Iterable[str] = (), **values: object) -> None:
+        self.say(self.text(key, **values), options)
+
+    def send(self, reply: Reply) -> None:
+        """Add a reply; one that follows a bare statement joins it, so a phone gets fewer bubbles."""
+        previous = self.intents[-1] if self.intents else None
+        if isinstance(previous, Reply) and not previous.options and not previous.pacing:
+            self.intents[-1] = Reply(f"{previous.text}\n\n{reply.text}", reply.options, reply.pacing)
+        else:
+            self.intents.append(reply)
+
+    def go(self, trigger: str) -> None:
+        """Set off a transition of the shared machine; the new state's entry speaks next."""
+        self.fire(self, trigger)
+
+    @property
+    def replies(self) -> list[Reply]:
+        return [intent for intent in self.intents if isinstance(intent, Reply)]

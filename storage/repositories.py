@@ -1,0 +1,127 @@
+"""SQLAlchemy implementations of the core's repositories. They take a connection and never commit.
+
+They speak SQLAlchemy Core: this code runs on every message, and Core statements keep a message
+within a small multiple of a bare SQLite commit, where ORM flushes cost several times that.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from flows.conversation import Conversation
+from flows.ports import Conversations, Messages, Outcomes
+from flows.risk.levels import RiskLevel
+from storage.encryption import Cipher
+from storage.models import ConversationRecord, MessageRecord, OutcomeRecord, utcnow
+
+# Columns copied as they are between the domain conversation and its row.
+PLAIN_FIELDS = (
+    "state",
+    "step",
+    "pending",
+    "language",
+    "country",
+    "consented",
+    "paused",
+    "distress_before",
+    "distress_after",
+)
+CONVERSATIONS = ConversationRecord.__table__
+MESSAGES = MessageRecord.__table__
+
+
+class SqlAlchemyConversations(Conversations):
+    """Each update checks the version it read, so two writers never silently overwrite each other."""
+
+    def __init__(self, connection: Connection, cipher: Cipher):
+        self._connection = connection
+        self._cipher = cipher
+        # Versions read in this unit of work, by user: tells insert from update on save.
+        self._versions: dict[str, int] = {}
+
+    def get(self, user_id: str) -> Conversation | None:
+        query = select(CONVERSATIONS).where(CONVERSATIONS.c.user_id == user_id)
+        row = self._connection.execute(query).mappings().one_or_none()
+        if row is None:
+            return None
+        self._versions[user_id] = row["version"]
+        return self._to_domain(row)
+
+    def save(self, conversation: Conversation) -> None:
+        values = self._values(conversation)
+        if conversation.user_id not in self._versions and self._exists(conversation.user_id):
+            raise StaleDataError(f"conversation of {conversation.user_id!r} was saved by another writer")
+        if conversation.user_id in self._versions:
+            self._update(conversation.user_id, values)
+        else:
+            self._connection.execute(insert(CONVERSATIONS).values(user_id=conversation.user_id, version=1, **values))
+            self._versions[conversation.user_id] = 1
+
+    def erase(self, user_id: str) -> None:
+        self._versions.pop(user_id, None)
+        self._connection.execute(delete(CONVERSATIONS).where(CONVERSATIONS.c.user_id == user_id))
+        self._connection.execute(delete(MESSAGES).where(MESSAGES.c.user_id == user_id))
+
+    def _update(self, user_id: str, values: dict[str, Any]) -> None:
+        read = self._versions[user_id]
+        statement = (
+            update(CONVERSATIONS)
+            .where(CONVERSATIONS.c.user_id == user_id, CONVERSATIONS.c.version == read)
+            .values(version=read + 1, **values)
+        )
+        if self._connection.execute(statement).rowcount != 1:
+            raise StaleDataError(f"conversation of {user_id!r} changed since it was read")
+        self._versions[user_id] = read + 1
+
+    def _exists(self, user_id: str) -> bool:
+        query = select(CONVERSATIONS.c.id).where(CONVERSATIONS.c.user_id == user_id)
+        return self._connection.execute(query).first() is not None
+
+    def _values(self, conversation: Conversation) -> dict[str, Any]:
+        values = {name: getattr(conversation, name) for name in PLAIN_FIELDS}
+        values["risk_level"] = conversation.risk_level.value
+        values["answers"] = self._cipher.encrypt(json.dumps(conversation.answers))
+        values["updated_at"] = utcnow()
+        return values
+
+    def _to_domain(self, row: RowMapping) -> Conversation:
+        conversation = Conversation(row["user_id"], version=row["version"])
+        for name in PLAIN_FIELDS:
+            setattr(conversation, name, row[name])
+        conversation.risk_level = RiskLevel(row["risk_level"])
+        conversation.answers = json.loads(self._cipher.decrypt(row["answers"]))
+        return conversation
+
+
+class SqlAlchemyMessages(Messages):
+    def __init__(self, connection: Connection, cipher: Cipher):
+        self._connection = connection
+        self._cipher = cipher
+
+    def add(self, user_id: str, text: str, position: str, handled: bool = True) -> None:
+        body = self._cipher.encrypt(text)
+        row = {"user_id": user_id, "body": body, "position": position, "handled": handled}
+        self._connection.execute(insert(MESSAGES).values(**row))
+
+    def recent(self, user_id: str, limit: int) -> list[str]:
+        query = (
+            select(MESSAGES.c.body)
+            .where(MESSAGES.c.user_id == user_id)
+            .order_by(MESSAGES.c.id.desc())
+            .limit(limit)
+        )
+        bodies = list(self._connection.scalars(query))
+        return [self._cipher.decrypt(body) for body in reversed(bodies)]
+
+
+class SqlAlchemyOutcomes(Outcomes):
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    def add(self, before: int, after: int) -> None:
+        row = {"distress_before": before, "distress_after": after}
+        self._connection.execute(insert(OutcomeRecord.__table__).values(**row))

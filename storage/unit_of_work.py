@@ -1,0 +1,39 @@
+"""The unit of work: one connection, one transaction, committed explicitly or rolled back."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from flows.ports import UnitOfWork
+from storage.encryption import Cipher
+from storage.repositories import SqlAlchemyConversations, SqlAlchemyMessages, SqlAlchemyOutcomes
+
+
+class SqlAlchemyUnitOfWork(UnitOfWork):
+    def __init__(self, database: Engine, cipher: Cipher):
+        self._database = database
+        self._cipher = cipher
+
+    def __enter__(self) -> SqlAlchemyUnitOfWork:
+        self._connection: Connection = self._database.connect()
+        self.conversations = SqlAlchemyConversations(self._connection, self._cipher)
+        self.messages = SqlAlchemyMessages(self._connection, self._cipher)
+        self.outcomes = SqlAlchemyOutcomes(self._connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        super().__exit__(exc_type, exc, traceback)
+        self._connection.close()
+
+    def commit(self) -> None:
+        self._connection.commit()
+
+    def rollback(self) -> None:
+        self._connection.rollback()

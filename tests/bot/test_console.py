@@ -1,0 +1,104 @@
+"""`pfa-bot chat --jsonl`, run as a real process: the scripting form other front ends build on."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+WALK = [
+    ("/start", "consent.welcome"),
+    ("I agree, let's start", "consent.country"),
+    ("United Kingdom", "checkin.story"),
+    ("I feel anxious about my exams", "checkin.rating"),
+    ("7", "menu"),
+    ("Grounding: come back to the here and now", "grounding.choose"),
+    ("5-4-3-2-1 with my senses", "grounding.see"),
+    ("desk, lamp, cup, window, book", "grounding.touch"),
+    ("/menu", "menu"),
+    ("Slow breathing", "breathing.choose"),
+    ("Box breathing (4-4-4-4)", "breathing.ready"),
+    ("I'm ready", "breathing.round"),
+    ("That's enough for now", "breathing.after"),
+    ("A bit better", "menu"),
+    ("Ideas for coping", "coping.choose"),
+    ("Move your body gently", "coping.when"),
+    ("Right now", "menu"),
+    ("Understand what I'm feeling", "learn.choose"),
+    ("Panic and a racing heart", "learn.card"),
+    ("Back to the menu", "menu"),
+    ("Crisis lines and support", "resources.lines"),
+    ("I'm done for now", "closing.rating"),
+    ("4", "ended"),
+]
+
+
+@pytest.fixture
+def run_chat(tmp_path: Path):
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "PYTHONWARNINGS": "error"}
+    env.pop("PFA_DATABASE_URL", None)
+    database = f"sqlite:///{tmp_path / 'chat.db'}"
+
+    def run(lines: list[str | bytes], user: str = "tester") -> tuple[list[dict[str, Any]], int]:
+        payload = b"".join((line if isinstance(line, bytes) else line.encode()) + b"\n" for line in lines)
+        command = [sys.executable, "-m", "bot.cli", "chat", "--jsonl", "--user", user, "--db", database]
+        done = subprocess.run(command, input=payload, capture_output=True, env=env, timeout=60, check=False)
+        records = [json.loads(line) for line in done.stdout.decode().splitlines()]
+        return records, done.returncode
+
+    return run
+
+
+def said(text: str) -> str:
+    return json.dumps({"text": text})
+
+
+def test_a_scripted_conversation_walks_every_state(run_chat):
+    records, status = run_chat([said(text) for text, _ in WALK])
+    assert status == 0
+    states = [record["state"] for record in records]
+    for _, expected in WALK:
+        assert expected in states
+    assert states[-1] == "ended"
+    assert all(set(record) >= {"text", "options", "state"} for record in records)
+    paced = [record for record in records if "pacing" in record]
+    assert paced and paced[0]["pacing"][0] == {"label": "Breathe in", "seconds": 4}
+
+
+def test_bad_input_gets_a_clear_error_and_the_conversation_survives(run_chat):
+    bad: list[str | bytes] = [
+        "this is not json",
+        json.dumps({"nothing": "here"}),
+        json.dumps({"text": "x" * 100_000}),
+        b'{"text": "\xff\xfe"}',
+        json.dumps([1, 2]),
+    ]
+    records, status = run_chat([said("/start"), *bad, said("I agree, let's start")])
+    assert status == 0
+    errors = [record["error"] for record in records if "error" in record]
+    assert len(errors) == 5
+    assert any("too long" in error for error in errors) and any("UTF-8" in error for error in errors)
+    assert records[-1]["state"] == "consent.country"
+
+
+def test_control_characters_are_dropped_not_passed_on(run_chat):
+    records, _ = run_chat([said("/start"), said("I agree, let's start\u0007\u001b[31m")])
+    assert records[-1]["state"] == "consent.country"
+
+
+def test_a_second_process_continues_the_same_conversation(run_chat):
+    run_chat([said(text) for text, _ in WALK[:8]])
+    records, status = run_chat([said("the floor under my feet")])
+    assert status == 0
+    assert records[-1]["state"] == "grounding.hear"
+
+
+def test_each_user_has_their_own_conversation(run_chat):
+    run_chat([said("/start"), said("I agree, let's start")], user="one")
+    records, _ = run_chat([said("hello")], user="two")
+    assert records[-1]["state"] == "consent.welcome"
