@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.bootstrap import bootstrap  # noqa: E402
-from flows.events import parse_text  # noqa: E402
-from storage.encryption import Cipher, generate_key  # noqa: E402
+from bot.bootstrap import bootstrap
+from flows.events import parse_text
+from storage.encryption import Cipher, generate_key
 
 SCRIPT = [
     "/start",

@@ -8,10 +8,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.bootstrap import SetupError, bootstrap, database_url
-from bot.channels.console import InteractiveConsole, JsonlConsole, LOCAL_USER, console_user_id
-from flows.risk import assess
 from flows.risk.evaluation import evaluate, format_report
+
+from bot.bootstrap import SetupError, bootstrap, database_url
+from bot.channels.console import LOCAL_USER, InteractiveConsole, JsonlConsole, console_user_id
+from flows.risk import assess
 from storage.database import make_engine
 from storage.migrate import upgrade
 
@@ -55,7 +56,9 @@ def risk(args: argparse.Namespace) -> int:
 
 
 def risk_eval(args: argparse.Namespace) -> int:
-    rows = [json.loads(line) for line in Path(args.file).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line) for line in Path(args.file).read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     print(format_report(evaluate((row["text"], row["label"]) for row in rows)))
     return 0
 

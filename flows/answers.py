@@ -28,7 +28,7 @@ def normalise(text: str) -> str:
     """Lower case, no accents, emoji or punctuation, single spaces: for comparing short answers."""
     folded = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(char for char in folded if not unicodedata.combining(char))
-    return " ".join(_NOT_WORDS.sub(" ", plain.replace("’", "'")).split())
+    return " ".join(_NOT_WORDS.sub(" ", plain.replace("\u2019", "'")).split())
 
 
 def match_option(text: str, options: tuple[Option, ...], content: Content) -> str | None:

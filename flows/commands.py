@@ -52,8 +52,13 @@ def show_help(turn: Turn) -> None:
 
 
 def sos(turn: Turn) -> None:
-    turn.say(turn.text("commands.sos", lines=render_lines(turn.conversation.country, turn.content)))
-    resume(turn)
+    """Crisis lines at once; after consent, the offer of the safety questions follows."""
+    conversation = turn.conversation
+    turn.say(turn.text("commands.sos", lines=render_lines(conversation.country, turn.content)))
+    if conversation.consented and conversation.state not in ("consent", "screening"):
+        turn.go("screen")
+    else:
+        resume(turn)
 
 
 def menu(turn: Turn) -> None:
@@ -146,7 +151,9 @@ def _forget_prompt(turn: Turn) -> Reply:
 
 
 def _language_prompt(turn: Turn) -> Reply:
-    options = [Option(f"language_{code}", content_for(code).text("language.name")) for code in available_languages()]
+    options = [
+        Option(f"language_{code}", content_for(code).text("language.name")) for code in available_languages()
+    ]
     return Reply(turn.text("commands.pick_language"), tuple(options))
 
 

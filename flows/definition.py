@@ -19,6 +19,7 @@ STATES: Final = [
     "resources",
     "closing",
     "ended",
+    "screening",
 ]
 
 # Once a person has agreed, the menu, the crisis lines and a fresh check-in are reachable from
@@ -30,7 +31,7 @@ TRANSITIONS: Final[list[dict[str, str | list[str]]]] = [
     {"trigger": "agree", "source": "consent", "dest": "checkin"},
     {"trigger": "decline", "source": "consent", "dest": "ended"},
     {"trigger": "to_menu", "source": AFTER_CONSENT, "dest": "menu"},
-    {"trigger": "ground", "source": "menu", "dest": "grounding"},
+    {"trigger": "ground", "source": ["menu", "screening"], "dest": "grounding"},
     {"trigger": "breathe", "source": "menu", "dest": "breathing"},
     {"trigger": "cope", "source": "menu", "dest": "coping"},
     {"trigger": "study", "source": "menu", "dest": "learn"},
@@ -38,6 +39,7 @@ TRANSITIONS: Final[list[dict[str, str | list[str]]]] = [
     {"trigger": "close", "source": ["menu", *EXERCISES], "dest": "closing"},
     {"trigger": "finish", "source": "closing", "dest": "ended"},
     {"trigger": "check_in", "source": ["ended", "menu"], "dest": "checkin"},
+    {"trigger": "screen", "source": [s for s in AFTER_CONSENT if s != "screening"], "dest": "screening"},
     {"trigger": "reset", "source": STATES, "dest": "consent"},
 ]
 

@@ -82,11 +82,11 @@ class Engine:
             HANDLERS[turn.conversation.state].answer(turn, answer)
 
     def _fire(self, turn: Turn, trigger: str) -> None:
-        self._machine.events[trigger].trigger(turn.conversation, turn)
+        self._machine.events[trigger].trigger(turn.conversation, turn=turn)
 
     @staticmethod
     def _entered(event: EventData) -> None:
-        turn: Turn = event.args[0]
+        turn: Turn = event.kwargs["turn"]
         HANDLERS[event.state.name].enter(turn)
 
 

@@ -8,7 +8,9 @@ from flows.risk.levels import RiskLevel
 from flows.turn import Turn
 
 
-def request_person(turn: Turn, reason: str, message_key: str = "escalation.requested") -> None:
+def request_person(
+    turn: Turn, reason: str, message_key: str = "escalation.requested", **values: object
+) -> None:
     """Emit an escalation and tell the person honestly, with the crisis lines in the same reply.
 
     Whether anyone answers is not known here; the crisis lines go out at once so that the person
@@ -16,9 +18,11 @@ def request_person(turn: Turn, reason: str, message_key: str = "escalation.reque
     """
     conversation = turn.conversation
     level = RiskLevel.highest(conversation.risk_level, RiskLevel.MODERATE)
-    turn.intents.append(Escalate(level, tuple(sorted(turn.risk.signals)), staff_summary(turn), reason))
+    evidence = tuple(f"{item.signal}: {item.matched}" for item in turn.risk.evidence)
+    signals = tuple(sorted(turn.risk.signals))
+    turn.intents.append(Escalate(level, signals, staff_summary(turn), reason, evidence))
     lines = render_lines(conversation.country, turn.content)
-    turn.say_key(message_key, lines=lines)
+    turn.say_key(message_key, lines=lines, **values)
 
 
 def staff_summary(turn: Turn) -> str:
@@ -31,6 +35,9 @@ def staff_summary(turn: Turn) -> str:
         f"distress_after={_rating(conversation.distress_after)}",
         f"country={conversation.country or '?'}",
     ]
+    screening = conversation.answers.get("screening")
+    if screening:
+        parts.append("screening=" + ",".join(f"{q}:{'yes' if a else 'no'}" for q, a in screening.items()))
     return " ".join(parts)
 
 

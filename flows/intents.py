@@ -65,6 +65,7 @@ class Escalate:
     signals: tuple[str, ...]
     summary: str
     reason: str
+    evidence: tuple[str, ...] = ()  # the matched words, for staff only: never shown to the person
 
 
 @dataclass(frozen=True)

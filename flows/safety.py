@@ -1,14 +1,23 @@
-"""The risk gate: every message is assessed before the state sees it, and risk can interrupt any flow."""
+"""The risk gate: every message is assessed before the state sees it, and risk can interrupt any flow.
+
+What each level does: imminent gives the emergency number and crisis line in the very first reply,
+asks for a person at top priority and stays with the person; high gives the lines and asks for a
+person at once, then offers screening; moderate offers screening; concern for someone else gets
+guidance for helping them. A conversation's level never goes down within a session.
+"""
 
 from __future__ import annotations
 
+from flows.commands import resume
 from flows.content import content_for
-from flows.crisis_lines import render_lines
+from flows.crisis_lines import emergency_number, render_lines
+from flows.escalation import request_person
 from flows.events import Event, Text
 from flows.intents import Reply
-from flows.escalation import request_person
 from flows.risk import RiskContext, RiskLevel, assess
 from flows.turn import Turn
+
+THIRD_PARTY = "third_party_concern"
 
 
 def intercept(turn: Turn, event: Event) -> bool:
@@ -18,10 +27,77 @@ def intercept(turn: Turn, event: Event) -> bool:
     conversation = turn.conversation
     turn.risk = assess(event.text, RiskContext(conversation.state, conversation.step))
     conversation.risk_level = RiskLevel.highest(conversation.risk_level, turn.risk.level)
-    if turn.risk.level < RiskLevel.HIGH:
+    if turn.risk.level < RiskLevel.MODERATE:
         return False
-    request_person(turn, "risk", "safety.high")
+    if turn.risk.signals == {THIRD_PARTY}:
+        return _for_someone_else(turn)
+    already = _acted_on(turn)
+    if not conversation.consented:
+        return _before_consent(turn)
+    if turn.risk.level >= RiskLevel.IMMINENT:
+        return _imminent(turn)
+    if turn.risk.level >= RiskLevel.HIGH:
+        return _high(turn, already)
+    return _moderate(turn, already)
+
+
+def _acted_on(turn: Turn) -> RiskLevel:
+    """The highest level already acted on this session; records the new one."""
+    answers = turn.conversation.answers
+    already = RiskLevel(answers.get("acted_on", RiskLevel.NONE.value))
+    answers["acted_on"] = RiskLevel.highest(already, turn.risk.level).value
+    return already
+
+
+def _imminent(turn: Turn) -> bool:
+    request_person(turn, "risk", "safety.imminent", emergency=emergency_number(turn.conversation.country))
+    _screen(turn)
     return True
+
+
+def _high(turn: Turn, already: RiskLevel) -> bool:
+    request_person(turn, "risk", "safety.high")
+    if turn.conversation.state == "screening":
+        return False  # the screening question still takes this answer
+    if already < RiskLevel.HIGH:
+        _screen(turn)
+    else:
+        _resume(turn)
+    return True
+
+
+def _moderate(turn: Turn, already: RiskLevel) -> bool:
+    if already >= RiskLevel.MODERATE or turn.conversation.state == "screening":
+        return False
+    turn.say_key("safety.moderate")
+    _screen(turn)
+    return True
+
+
+def _for_someone_else(turn: Turn) -> bool:
+    country = turn.conversation.country
+    lines = render_lines(country, turn.content, for_others=True)
+    turn.say_key("safety.third_party", emergency=emergency_number(country), lines=lines)
+    _resume(turn)
+    return True
+
+
+def _before_consent(turn: Turn) -> bool:
+    """Before consent we keep nothing, but the person still gets the lines and, at high risk, a person."""
+    if turn.risk.level >= RiskLevel.HIGH:
+        request_person(turn, "risk", "safety.high")
+    else:
+        turn.say(turn.text("commands.sos", lines=render_lines(turn.conversation.country, turn.content)))
+    _resume(turn)
+    return True
+
+
+def _screen(turn: Turn) -> None:
+    turn.go("screen")
+
+
+def _resume(turn: Turn) -> None:
+    resume(turn)
 
 
 def fail_safe_reply(language: str = "en", country: str | None = None) -> Reply:

@@ -55,7 +55,6 @@ class ConversationRecord(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-
 class MessageRecord(Base):
     """What a person wrote, kept for the staff summary and so that no message is lost on a failure."""
 

@@ -7,9 +7,9 @@ within a small multiple of a bare SQLite commit, where ORM flushes cost several 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+from sqlalchemy import Connection, RowMapping, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from flows.conversation import Conversation
@@ -30,8 +30,21 @@ PLAIN_FIELDS = (
     "distress_before",
     "distress_after",
 )
-CONVERSATIONS = ConversationRecord.__table__
-MESSAGES = MessageRecord.__table__
+CONVERSATIONS = cast(Table, ConversationRecord.__table__)
+MESSAGES = cast(Table, MessageRecord.__table__)
+OUTCOMES = cast(Table, OutcomeRecord.__table__)
+
+# Statements built once, with values bound at execution: building them per call costs more than
+# the SQLite commit itself.
+SELECT_CONVERSATION = select(CONVERSATIONS).where(CONVERSATIONS.c.user_id == bindparam("match_user"))
+CONVERSATION_EXISTS = select(CONVERSATIONS.c.id).where(CONVERSATIONS.c.user_id == bindparam("match_user"))
+INSERT_CONVERSATION = insert(CONVERSATIONS)
+UPDATE_CONVERSATION = update(CONVERSATIONS).where(
+    CONVERSATIONS.c.user_id == bindparam("match_user"),
+    CONVERSATIONS.c.version == bindparam("match_version"),
+)
+INSERT_MESSAGE = insert(MESSAGES)
+INSERT_OUTCOME = insert(OUTCOMES)
 
 
 class SqlAlchemyConversations(Conversations):
@@ -44,8 +57,7 @@ class SqlAlchemyConversations(Conversations):
         self._versions: dict[str, int] = {}
 
     def get(self, user_id: str) -> Conversation | None:
-        query = select(CONVERSATIONS).where(CONVERSATIONS.c.user_id == user_id)
-        row = self._connection.execute(query).mappings().one_or_none()
+        row = self._connection.execute(SELECT_CONVERSATION, {"match_user": user_id}).mappings().one_or_none()
         if row is None:
             return None
         self._versions[user_id] = row["version"]
@@ -58,7 +70,9 @@ class SqlAlchemyConversations(Conversations):
         if conversation.user_id in self._versions:
             self._update(conversation.user_id, values)
         else:
-            self._connection.execute(insert(CONVERSATIONS).values(user_id=conversation.user_id, version=1, **values))
+            self._connection.execute(
+                INSERT_CONVERSATION, {"user_id": conversation.user_id, "version": 1, **values}
+            )
             self._versions[conversation.user_id] = 1
 
     def erase(self, user_id: str) -> None:
@@ -68,18 +82,16 @@ class SqlAlchemyConversations(Conversations):
 
     def _update(self, user_id: str, values: dict[str, Any]) -> None:
         read = self._versions[user_id]
-        statement = (
-            update(CONVERSATIONS)
-            .where(CONVERSATIONS.c.user_id == user_id, CONVERSATIONS.c.version == read)
-            .values(version=read + 1, **values)
-        )
-        if self._connection.execute(statement).rowcount != 1:
+        match = {"match_user": user_id, "match_version": read}
+        if (
+            self._connection.execute(UPDATE_CONVERSATION, {**match, "version": read + 1, **values}).rowcount
+            != 1
+        ):
             raise StaleDataError(f"conversation of {user_id!r} changed since it was read")
         self._versions[user_id] = read + 1
 
     def _exists(self, user_id: str) -> bool:
-        query = select(CONVERSATIONS.c.id).where(CONVERSATIONS.c.user_id == user_id)
-        return self._connection.execute(query).first() is not None
+        return self._connection.execute(CONVERSATION_EXISTS, {"match_user": user_id}).first() is not None
 
     def _values(self, conversation: Conversation) -> dict[str, Any]:
         values = {name: getattr(conversation, name) for name in PLAIN_FIELDS}
@@ -105,7 +117,7 @@ class SqlAlchemyMessages(Messages):
     def add(self, user_id: str, text: str, position: str, handled: bool = True) -> None:
         body = self._cipher.encrypt(text)
         row = {"user_id": user_id, "body": body, "position": position, "handled": handled}
-        self._connection.execute(insert(MESSAGES).values(**row))
+        self._connection.execute(INSERT_MESSAGE, row)
 
     def recent(self, user_id: str, limit: int) -> list[str]:
         query = (
@@ -124,4 +136,4 @@ class SqlAlchemyOutcomes(Outcomes):
 
     def add(self, before: int, after: int) -> None:
         row = {"distress_before": before, "distress_after": after}
-        self._connection.execute(insert(OutcomeRecord.__table__).values(**row))
+        self._connection.execute(INSERT_OUTCOME, row)

@@ -11,6 +11,7 @@ from flows.states.grounding import Grounding
 from flows.states.learn import Learn
 from flows.states.menu import Menu
 from flows.states.resources import Resources
+from flows.states.screening import Screening
 
 HANDLERS: dict[str, StateHandler] = {
     handler.name: handler
@@ -25,6 +26,7 @@ HANDLERS: dict[str, StateHandler] = {
         Resources(),
         Closing(),
         Ended(),
+        Screening(),
     )
 }
 

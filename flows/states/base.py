@@ -39,7 +39,7 @@ class StateHandler(ABC):
     def answer(self, turn: Turn, answer: Answer) -> None:
         """Act on the person's answer to the current step."""
 
-    def timer(self, turn: Turn, name: str) -> None:
+    def timer(self, turn: Turn, name: str) -> None:  # noqa: B027 - a hook most states leave empty
         """A timer of this state came due; most states set none."""
 
     def ask(self, turn: Turn, step: str, preface: str = "") -> None:

@@ -72,5 +72,7 @@ def technique(turn: Turn) -> str:
 
 
 def pacing(turn: Turn) -> Pacing:
-    phases = (Phase(turn.text(f"breathing.phase_{name}"), seconds) for name, seconds in RHYTHMS[technique(turn)])
+    phases = (
+        Phase(turn.text(f"breathing.phase_{name}"), seconds) for name, seconds in RHYTHMS[technique(turn)]
+    )
     return Pacing(tuple(phases))

@@ -9,6 +9,8 @@ from flows.risk.levels import RiskLevel
 from flows.states.base import RATING_OPTIONS, StateHandler, Step, reply_for
 from flows.turn import Turn
 
+# A distress rating this high is a risk signal of its own: the screening questions follow.
+SCREENING_RATING = 8
 STORY = Step("checkin.story", ("rather_not_say",))
 RATING = Step("checkin.rating", RATING_OPTIONS)
 
@@ -45,11 +47,11 @@ class Checkin(StateHandler):
             return
         turn.conversation.distress_before = rating
         turn.say_key(f"checkin.rated_{rating_band(rating)}", rating=rating)
-        turn.go("to_menu")
+        turn.go("screen" if rating >= SCREENING_RATING else "to_menu")
 
 
 def rating_band(rating: int) -> str:
-    return "high" if rating >= 8 else "middle" if rating >= 4 else "low"
+    return "high" if rating >= SCREENING_RATING else "middle" if rating >= 4 else "low"
 
 
 def acknowledge(story: str, content: Content, risk: RiskLevel) -> str:

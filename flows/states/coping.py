@@ -20,7 +20,10 @@ class Coping(StateHandler):
     def prompt(self, turn: Turn) -> Reply:
         if turn.conversation.step == "when":
             return Reply(turn.text("coping.when"), turn.options(WHEN))
-        return Reply(turn.text("coping.choose"), (*titled_options(turn, "coping.strategies"), turn.option("menu")))
+        return Reply(
+            turn.text("coping.choose"),
+            (*titled_options(turn, "coping.strategies"), turn.option("menu")),
+        )
 
     def answer(self, turn: Turn, answer: Answer) -> None:
         if answer.picked("menu"):
@@ -57,4 +60,3 @@ def when_words(turn: Turn, answer: Answer) -> str:
 
 def strategies(turn: Turn) -> list[str]:
     return list(turn.content.table("coping.strategies"))
-

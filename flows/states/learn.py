@@ -38,4 +38,3 @@ class Learn(StateHandler):
 
 def topics(turn: Turn) -> list[str]:
     return list(turn.content.table("learn.topics"))
-

@@ -46,7 +46,17 @@ def run_chat(tmp_path: Path):
 
     def run(lines: list[str | bytes], user: str = "tester") -> tuple[list[dict[str, Any]], int]:
         payload = b"".join((line if isinstance(line, bytes) else line.encode()) + b"\n" for line in lines)
-        command = [sys.executable, "-m", "bot.cli", "chat", "--jsonl", "--user", user, "--db", database]
+        command = [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "chat",
+            "--jsonl",
+            "--user",
+            user,
+            "--db",
+            database,
+        ]
         done = subprocess.run(command, input=payload, capture_output=True, env=env, timeout=60, check=False)
         records = [json.loads(line) for line in done.stdout.decode().splitlines()]
         return records, done.returncode
@@ -102,3 +112,44 @@ def test_each_user_has_their_own_conversation(run_chat):
     run_chat([said("/start"), said("I agree, let's start")], user="one")
     records, _ = run_chat([said("hello")], user="two")
     assert records[-1]["state"] == "consent.welcome"
+
+
+def test_the_interactive_console_numbers_options_and_counts_out_the_breathing(tmp_path):
+    from bot.bootstrap import bootstrap
+    from bot.channels.console import InteractiveConsole
+    from storage.encryption import Cipher, generate_key
+
+    app = bootstrap(f"sqlite:///{tmp_path / 'chat.db'}", Cipher([generate_key().encode()]))
+    typed = iter(["1", "United Kingdom", "tired", "5", "2", "1", "1", "2"])
+    shown: list[str] = []
+    slept: list[float] = []
+
+    def read(prompt: str) -> str:
+        try:
+            return next(typed)
+        except StopIteration:
+            raise EOFError from None
+
+    InteractiveConsole(app.conversations, "console:t", read, shown.append, slept.append).run()
+    app.close()
+    assert "  1. I agree, let's start" in shown
+    assert any(line.startswith("  Breathe in… 1 2 3 4") for line in shown)
+    assert slept == [4, 4, 4, 4]
+    assert app.conversations.conversation("console:t").position == "breathing.after"
+    assert shown[-1].startswith("\nTake care")
+
+
+def test_db_upgrade_migrates_a_named_database(tmp_path):
+    from sqlalchemy import create_engine, inspect
+
+    database = f"sqlite:///{tmp_path / 'fresh.db'}"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade", "--db", database],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    engine = create_engine(database)
+    assert {"conversations", "messages", "outcomes"} <= set(inspect(engine).get_table_names())
+    engine.dispose()

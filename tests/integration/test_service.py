@@ -52,7 +52,9 @@ def test_declining_leaves_nothing_behind(database, database_url, cipher):
 
 def test_a_restart_continues_at_exactly_the_same_step(database, database_url, cipher):
     first = bootstrap(database_url, cipher)
-    assert say(first, "/start", "ok", "uk", "tired", "6", "grounding", "senses", "a lamp") == "grounding.touch"
+    assert (
+        say(first, "/start", "ok", "uk", "tired", "6", "grounding", "senses", "a lamp") == "grounding.touch"
+    )
     first.close()
     second = bootstrap(database_url, cipher)
     assert second.conversations.conversation(PERSON).position == "grounding.touch"
@@ -62,7 +64,7 @@ def test_a_restart_continues_at_exactly_the_same_step(database, database_url, ci
 
 def test_messages_after_consent_are_kept_encrypted_and_outcomes_without_text(database, database_url, cipher):
     app = bootstrap(database_url, cipher)
-    say(app, "/start", "ok", "uk", "STORY-MARKER", "8", "done", "6")
+    say(app, "/start", "ok", "uk", "STORY-MARKER", "7", "done", "6")
     assert rows(database, OutcomeRecord) == 1
     with database.connect() as connection:
         bodies = connection.execute(select(MessageRecord.body)).scalars().all()

@@ -95,7 +95,10 @@ def test_outcomes_keep_ratings_without_anything_that_identifies_the_person(datab
     columns = {column["name"] for column in inspect(database).get_columns("outcomes")}
     assert columns == {"id", "distress_before", "distress_after", "recorded_on"}
     with database.connect() as connection:
-        assert connection.execute(text("SELECT distress_before, distress_after FROM outcomes")).one() == (8, 4)
+        assert connection.execute(text("SELECT distress_before, distress_after FROM outcomes")).one() == (
+            8,
+            4,
+        )
 
 
 def test_two_writers_of_one_conversation_cannot_overwrite_each_other(database, cipher):

@@ -8,14 +8,14 @@ from tests.transcript import Transcript, at_menu, consented
 
 
 def test_closing_rerates_summarises_invites_back_and_gives_the_lines():
-    chat = at_menu("8").person("grounding").person("senses")
+    chat = at_menu("7").person("grounding").person("senses")
     for answer in ("desk", "chair", "fan", "soap", "tea", "A bit better"):
         chat.person(answer)
     chat.person("breathing").person("box").person("ready").person("enough").person("better")
     chat.person("I'm done for now").bot_in("closing.rating").bot_offers("0", "10")
     chat.person("5").bot_in("ended")
-    chat.bot_says("5-4-3-2-1", "box breathing", "from 8 to 5", "come back any time", "116 123")
-    assert chat.of_kind(RecordOutcome) == [RecordOutcome(before=8, after=5)]
+    chat.bot_says("5-4-3-2-1", "box breathing", "from 7 to 5", "come back any time", "116 123")
+    assert chat.of_kind(RecordOutcome) == [RecordOutcome(before=7, after=5)]
 
 
 def test_a_rating_that_went_up_is_met_honestly_with_the_lines():
@@ -52,12 +52,14 @@ def walked_to(steps: list[str]) -> Transcript:
 
 
 @pytest.mark.parametrize(("state", "steps"), EVERY_STATE)
-def test_help_and_sos_work_in_every_state_and_keep_the_place(state, steps):
+def test_help_and_sos_work_in_every_state(state, steps):
     chat = walked_to(steps)
     where = chat.conversation.position
     assert chat.conversation.state == state
     chat.person("/help").bot_says("not a person", "/sos", "/forget").bot_in(where)
-    chat.person("/sos").bot_says("Emergency:").bot_in(where)
+    chat.person("/sos").bot_says("Emergency:")
+    assert chat.replies[0].text.startswith("If you're in danger")
+    chat.bot_in(where if state == "consent" else "screening.offer")
 
 
 @pytest.mark.parametrize(("state", "steps"), EVERY_STATE[1:])

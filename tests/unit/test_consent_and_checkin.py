@@ -66,8 +66,8 @@ def test_the_story_can_be_skipped():
 
 
 def test_a_rating_is_understood_in_many_forms():
-    for typed, expected in (("7", 7), ("about a 7/10", 7), ("seven", 7), ("10", 10), ("0", 0)):
-        chat = consented().person("stressed").person(typed).bot_in("menu")
+    for typed, expected in (("7", 7), ("about a 7/10", 7), ("seven", 7), ("0", 0), ("10", 10)):
+        chat = consented().person("stressed").person(typed)
         assert chat.conversation.distress_before == expected
 
 
@@ -76,9 +76,9 @@ def test_a_rating_out_of_range_is_asked_again():
     chat.person("somewhere between 3 and 6").bot_in("checkin.rating")
 
 
-def test_a_high_rating_is_met_with_warmth_and_the_menu_offers_a_person():
-    chat = consented().person("it's bad").person("9").bot_in("menu")
-    chat.bot_says("9 out of 10", "don't have to get through this alone").bot_offers("Talk to a person")
+def test_a_high_rating_is_met_with_warmth_and_the_safety_questions():
+    chat = consented().person("it's bad").person("9").bot_in("screening.offer")
+    chat.bot_says("9 out of 10", "don't have to get through this alone", "direct questions")
 
 
 def test_the_menu_offers_everything_that_can_help_and_a_person():

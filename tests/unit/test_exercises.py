@@ -59,7 +59,13 @@ def test_four_seven_eight_lengthens_the_out_breath_and_suggests_a_stop_after_fou
 
 @pytest.mark.parametrize(
     "strategy",
-    ["Reach out to someone", "Change place or activity", "Soothe yourself with your senses", "Take one small step", "Move your body gently"],
+    [
+        "Reach out to someone",
+        "Change place or activity",
+        "Soothe yourself with your senses",
+        "Take one small step",
+        "Move your body gently",
+    ],
 )
 def test_each_coping_strategy_is_explained_and_planned(strategy):
     chat = at_menu().person("Ideas for coping").bot_in("coping.choose").bot_offers(strategy)
