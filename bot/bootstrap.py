@@ -1,21 +1,33 @@
-"""The one place that wires everything: database, encryption, engine and service."""
+"""The one place that wires everything: database, encryption, engine, desk, timers and services."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 from sqlalchemy import Engine as DatabaseEngine
 
+from bot.admin import Admin
+from bot.desk import Desk
+from bot.scheduling import APSchedulerTimers
 from bot.service import ConversationService
+from bot.staff import StaffService
+from bot.timers import TimerService
 from flows.engine import Engine
+from flows.oncall.policy import Policy, default_policy_data, policy_from
 from storage.database import data_dir, default_database_url, make_engine
 from storage.encryption import Cipher, load_cipher
 from storage.migrate import is_current, upgrade
+from storage.models import utcnow
 from storage.unit_of_work import SqlAlchemyUnitOfWork
 
 DATABASE_ENV = "PFA_DATABASE_URL"
+POLICY_ENV = "PFA_POLICY_FILE"
 
 
 class SetupError(Exception):
@@ -27,8 +39,21 @@ class App:
     database: DatabaseEngine
     cipher: Cipher
     conversations: ConversationService
+    staff: StaffService
+    timers: TimerService
+    desk: Desk
+    admin: Admin
+    scheduler: APSchedulerTimers | None = None
+
+    def start_timers(self) -> None:
+        """Run timers in this process: APScheduler jobs, reconciled with the timers table now."""
+        self.scheduler = APSchedulerTimers(self.database, self.timers.fire, self.timers.pending)
+        self.conversations.scheduler = self.scheduler
+        self.scheduler.start()
 
     def close(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
         self.database.dispose()
 
 
@@ -36,13 +61,35 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get(DATABASE_ENV) or default_database_url()
 
 
-def bootstrap(url: str | None = None, cipher: Cipher | None = None) -> App:
+def load_policy(path: str | None = None) -> Policy:
+    """The default escalation policy, with an organisation's file (PFA_POLICY_FILE) on top."""
+    path = path or os.environ.get(POLICY_ENV)
+    if not path:
+        return policy_from(default_policy_data())
+    try:
+        own = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        return policy_from(own, base=default_policy_data())
+    except (OSError, ValueError, KeyError) as error:
+        raise SetupError(f"{POLICY_ENV}: cannot use {path}: {error}") from error
+
+
+def bootstrap(
+    url: str | None = None,
+    cipher: Cipher | None = None,
+    clock: Callable[[], dt.datetime] = utcnow,
+    policy: Policy | None = None,
+) -> App:
     """Build the application on the database at `url` (the embedded SQLite file by default)."""
     database = make_engine(database_url(url))
     _prepare_schema(database)
     cipher = cipher or load_cipher(data_dir() / "encryption.key")
     unit_of_work = partial(SqlAlchemyUnitOfWork, database, cipher)
-    return App(database, cipher, ConversationService(Engine(), unit_of_work))
+    desk = Desk(policy or load_policy(), clock)
+    conversations = ConversationService(Engine(), unit_of_work, desk, clock=clock)
+    timers = TimerService(unit_of_work, conversations, desk, clock)
+    staff = StaffService(unit_of_work, conversations, desk, clock)
+    admin = Admin(unit_of_work, clock)
+    return App(database, cipher, conversations, staff, timers, desk, admin)
 
 
 def _prepare_schema(database: DatabaseEngine) -> None:

@@ -1,4 +1,4 @@
-"""The `pfa-bot` command: chat locally, manage the database, check the risk detector."""
+"""The `pfa-bot` command: chat locally, staff the desk, manage staff, rota and database, check risk."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from flows.risk.evaluation import evaluate, format_report
-
-from bot.bootstrap import SetupError, bootstrap, database_url
+from bot.admin import AdminError
+from bot.bootstrap import App, SetupError, bootstrap, database_url
 from bot.channels.console import LOCAL_USER, InteractiveConsole, JsonlConsole, console_user_id
+from bot.channels.staff_console import StaffConsole
+from bot.staff import StaffIdentity
 from flows.risk import assess
+from flows.risk.evaluation import evaluate, format_report
 from storage.database import make_engine
 from storage.migrate import upgrade
 
@@ -22,13 +24,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except SetupError as error:
+    except (SetupError, AdminError) as error:
         print(f"pfa-bot: {error}", file=sys.stderr)
         return 2
 
 
 def chat(args: argparse.Namespace) -> int:
-    app = bootstrap(args.db)
+    app = _started(args.db)
     user_id = console_user_id(args.user)
     try:
         if args.jsonl:
@@ -37,6 +39,47 @@ def chat(args: argparse.Namespace) -> int:
             InteractiveConsole(app.conversations, user_id, input, print, locale=args.locale).run()
     finally:
         app.close()
+    return 0
+
+
+def staff_console(args: argparse.Namespace) -> int:
+    app = _started(args.db)
+    try:
+        console = StaffConsole(app.staff, StaffIdentity(name=args.name), sys.stdout, jsonl=args.jsonl)
+        return console.run(sys.stdin)
+    finally:
+        app.close()
+
+
+def staff_admin(args: argparse.Namespace) -> int:
+    app = bootstrap(args.db)
+    try:
+        if args.action == "add":
+            lines = [app.admin.add_staff(args.name, args.role, args.telegram_id)]
+        elif args.action == "remove":
+            lines = [app.admin.remove_staff(args.name)]
+        else:
+            lines = app.admin.list_staff()
+    finally:
+        app.close()
+    print("\n".join(lines))
+    return 0
+
+
+def rota(args: argparse.Namespace) -> int:
+    app = bootstrap(args.db)
+    try:
+        if args.action == "add":
+            lines = [app.admin.add_shift(args.name, args.day, args.start, args.end)]
+        elif args.action == "override":
+            lines = [app.admin.add_override(args.name, args.starts, args.ends, not args.off)]
+        elif args.action == "load":
+            lines = [app.admin.load_rota(Path(args.file))]
+        else:
+            lines = app.admin.show_rota()
+    finally:
+        app.close()
+    print("\n".join(lines))
     return 0
 
 
@@ -56,21 +99,26 @@ def risk(args: argparse.Namespace) -> int:
 
 
 def risk_eval(args: argparse.Namespace) -> int:
-    rows = [
-        json.loads(line) for line in Path(args.file).read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    lines = Path(args.file).read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line.strip()]
     print(format_report(evaluate((row["text"], row["label"]) for row in rows)))
     return 0
+
+
+def _started(url: str | None) -> App:
+    app = bootstrap(url)
+    app.start_timers()
+    return app
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pfa-bot", description="Psychological first aid assistant.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     _chat_parser(commands)
+    _staff_parser(commands)
+    _rota_parser(commands)
     db = commands.add_parser("db", help="manage the database").add_subparsers(required=True, metavar="ACTION")
-    up = db.add_parser("upgrade", help="apply the migrations")
-    up.add_argument("--db", help="database URL (default: PFA_DATABASE_URL or the local SQLite file)")
-    up.set_defaults(run=db_upgrade)
+    _with_db(db.add_parser("upgrade", help="apply the migrations")).set_defaults(run=db_upgrade)
     one = commands.add_parser("risk", help="assess one message and print its risk level")
     one.add_argument("text")
     one.set_defaults(run=risk)
@@ -80,13 +128,62 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _chat_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    talk = commands.add_parser("chat", help="talk to pfa-bot in this terminal")
+# argparse exposes no public name for what add_subparsers returns.
+Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def _with_db(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--db", help="database URL (default: PFA_DATABASE_URL or the local SQLite file)")
+    return parser
+
+
+def _chat_parser(commands: Subparsers) -> None:
+    talk = _with_db(commands.add_parser("chat", help="talk to pfa-bot in this terminal"))
     talk.add_argument("--jsonl", action="store_true", help="read and write JSON lines (for scripts)")
     talk.add_argument("--user", default=LOCAL_USER, help="who is speaking (default: one local person)")
-    talk.add_argument("--db", help="database URL (default: PFA_DATABASE_URL or the local SQLite file)")
     talk.add_argument("--locale", help="a locale hint such as en-GB, used to suggest a country")
     talk.set_defaults(run=chat)
+
+
+def _staff_parser(commands: Subparsers) -> None:
+    staff = commands.add_parser("staff", help="staff: register them, or staff the desk")
+    actions = staff.add_subparsers(required=True, metavar="ACTION")
+    add = _with_db(actions.add_parser("add", help="register a staff member"))
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=["counsellor", "supervisor"])
+    add.add_argument("--telegram-id", type=int)
+    add.set_defaults(run=staff_admin, action="add")
+    remove = _with_db(actions.add_parser("remove", help="deactivate a staff member"))
+    remove.add_argument("--name", required=True)
+    remove.set_defaults(run=staff_admin, action="remove")
+    _with_db(actions.add_parser("list", help="list staff and who is on call")).set_defaults(
+        run=staff_admin, action="list"
+    )
+    console = _with_db(actions.add_parser("console", help="the staff desk in this terminal"))
+    console.add_argument("--as", dest="name", required=True, help="your registered staff name")
+    console.add_argument("--jsonl", action="store_true", help="read and write JSON lines (for scripts)")
+    console.set_defaults(run=staff_console)
+
+
+def _rota_parser(commands: Subparsers) -> None:
+    rota_cmd = commands.add_parser("rota", help="who is on call when")
+    actions = rota_cmd.add_subparsers(required=True, metavar="ACTION")
+    add = _with_db(actions.add_parser("add", help="add a weekly shift"))
+    add.add_argument("--name", required=True)
+    add.add_argument("--day", required=True, help="mon, tue, ... sun")
+    add.add_argument("--start", required=True, help="HH:MM (UTC)")
+    add.add_argument("--end", required=True, help="HH:MM (UTC); before the start means overnight")
+    add.set_defaults(run=rota, action="add")
+    override = _with_db(actions.add_parser("override", help="put someone on (or off) call for a while"))
+    override.add_argument("--name", required=True)
+    override.add_argument("--from", dest="starts", required=True, help="2026-12-24T18:00 (UTC unless given)")
+    override.add_argument("--to", dest="ends", required=True)
+    override.add_argument("--off", action="store_true", help="off call instead of on")
+    override.set_defaults(run=rota, action="override")
+    load = _with_db(actions.add_parser("load", help="replace the rota with a TOML file"))
+    load.add_argument("file")
+    load.set_defaults(run=rota, action="load")
+    _with_db(actions.add_parser("show", help="show the weekly shifts")).set_defaults(run=rota, action="show")
 
 
 if __name__ == "__main__":

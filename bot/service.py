@@ -1,23 +1,41 @@
 """The conversation service: load, advance, save, in one transaction per message.
 
-Every channel calls `handle`; so do timers. The state is saved after every message, and if
-anything fails the person still gets an answer with the crisis lines and their message is kept.
+Every channel calls `handle`; timers and staff actions call `advance` inside their own unit of work.
+The state is saved after every event, and if anything fails the person still gets an answer with the
+crisis lines and their message is kept.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from bot.desk import Desk
+from bot.scheduling import NoScheduler, TimerScheduler
 from flows.conversation import Conversation
 from flows.engine import Engine, Outcome
 from flows.events import Event, Text
-from flows.intents import EraseUser, Intent, RecordOutcome, Reply
-from flows.ports import UnitOfWork
+from flows.intents import (
+    CancelTimer,
+    CancelWait,
+    EraseUser,
+    Escalate,
+    Intent,
+    RecordOutcome,
+    RelayToStaff,
+    Reply,
+    SetTimer,
+)
+from flows.ports import Delivery, UnitOfWork
 from flows.safety import fail_safe_reply
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
+# A follow-up event (the case that an escalation opened) may itself produce intents; this bounds it.
+MAX_FOLLOW_UPS = 3
 
 
 @dataclass(frozen=True)
@@ -32,10 +50,36 @@ class Handled:
         return [intent for intent in self.intents if isinstance(intent, Reply)]
 
 
+def person_timer(user_id: str, name: str) -> str:
+    return f"person:{user_id}:{name}"
+
+
+def reply_payload(reply: Reply, conversation: Conversation) -> dict[str, Any]:
+    """A reply as plain data, for the outbox and for channels that render it later."""
+    payload: dict[str, Any] = {
+        "text": reply.text,
+        "options": [{"id": option.id, "label": option.label} for option in reply.options],
+        "state": conversation.position,
+    }
+    if reply.pacing:
+        payload["pacing"] = [{"label": p.label, "seconds": p.seconds} for p in reply.pacing.phases]
+    return payload
+
+
 class ConversationService:
-    def __init__(self, engine: Engine, unit_of_work: Callable[[], UnitOfWork]):
+    def __init__(
+        self,
+        engine: Engine,
+        unit_of_work: Callable[[], UnitOfWork],
+        desk: Desk | None = None,
+        scheduler: TimerScheduler | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ):
         self._engine = engine
+        self._clock = clock
         self._unit_of_work = unit_of_work
+        self.desk = desk
+        self.scheduler = scheduler or NoScheduler()
 
     def handle(self, user_id: str, event: Event, locale: str | None = None) -> Handled:
         """Advance the person's conversation by one event and save it; fail safe on any error."""
@@ -43,18 +87,83 @@ class ConversationService:
         try:
             with self._unit_of_work() as uow:
                 known = uow.conversations.get(user_id) or known
-                outcome = self._engine.handle(known, event, locale)
-                _persist(uow, known, outcome, event)
+                outcome = self.advance(uow, known, event, locale)
                 uow.commit()
+            self.scheduler.apply(uow.timers.changes)
             return Handled(outcome.conversation, outcome.intents)
         except Exception:
             log.exception("handling an event failed", extra={"event_kind": type(event).__name__})
             self._keep_unhandled(known, event)
             return Handled(known, [fail_safe_reply(known.language, known.country)])
 
+    def deliver(self, uow: UnitOfWork, user_id: str, event: Event) -> None:
+        """Advance someone else's conversation (a staff action, a timer) and queue what it says."""
+        conversation = uow.conversations.get(user_id)
+        if conversation is None:
+            return
+        outcome = self.advance(uow, conversation, event)
+        for reply in (intent for intent in outcome.intents if isinstance(intent, Reply)):
+            uow.outbox.add(user_id, "reply", reply_payload(reply, outcome.conversation))
+
+    def advance(
+        self, uow: UnitOfWork, conversation: Conversation, event: Event, locale: str | None = None
+    ) -> Outcome:
+        """Run the engine, carry out its intents and save, all inside the caller's unit of work."""
+        outcome = self._engine.handle(conversation, event, locale)
+        intents = list(outcome.intents)
+        for _ in range(MAX_FOLLOW_UPS):
+            follow_ups = self._carry_out(uow, outcome)
+            if not follow_ups:
+                break
+            for follow_up in follow_ups:
+                outcome = self._engine.handle(outcome.conversation, follow_up)
+                intents += outcome.intents
+        outcome = Outcome(outcome.conversation, intents)
+        self._save(uow, conversation, outcome, event)
+        return outcome
+
+    def take_deliveries(self, recipients: list[str]) -> list[Delivery]:
+        """What is waiting in the outbox for these recipients, marked delivered as it is taken."""
+        with self._unit_of_work() as uow:
+            deliveries = uow.outbox.pending(recipients)
+            for delivery in deliveries:
+                uow.outbox.delivered(delivery.id, self._clock())
+            uow.commit()
+        return deliveries
+
     def conversation(self, user_id: str) -> Conversation:
         with self._unit_of_work() as uow:
             return uow.conversations.get(user_id) or Conversation(user_id)
+
+    def _carry_out(self, uow: UnitOfWork, outcome: Outcome) -> list[Event]:
+        """Do what the intents ask; return events the engine must hear about (a case opened)."""
+        conversation = outcome.conversation
+        follow_ups: list[Event] = []
+        for intent in outcome.intents:
+            if isinstance(intent, Escalate) and self.desk is not None:
+                follow_ups.append(self.desk.escalate(uow, conversation, intent))
+            elif isinstance(intent, RelayToStaff) and self.desk is not None:
+                self.desk.relay_from_person(uow, conversation, intent.text)
+            elif isinstance(intent, CancelWait) and self.desk is not None:
+                self.desk.person_stopped_waiting(uow, conversation)
+            elif isinstance(intent, SetTimer):
+                due = self._clock() + dt.timedelta(seconds=intent.seconds)
+                uow.timers.set(person_timer(conversation.user_id, intent.name), due)
+            elif isinstance(intent, CancelTimer):
+                uow.timers.cancel(person_timer(conversation.user_id, intent.name))
+            elif isinstance(intent, RecordOutcome):
+                uow.outcomes.add(intent.before, intent.after)
+        return follow_ups
+
+    def _save(self, uow: UnitOfWork, before: Conversation, outcome: Outcome, event: Event) -> None:
+        conversation = outcome.conversation
+        if any(isinstance(intent, EraseUser) for intent in outcome.intents):
+            _erase(uow, conversation.user_id)
+            return
+        uow.conversations.save(conversation)
+        # Until the person agrees, only where they are in the consent step is kept: no words.
+        if isinstance(event, Text) and before.consented:
+            uow.messages.add(conversation.user_id, event.text, before.position)
 
     def _keep_unhandled(self, conversation: Conversation, event: Event) -> None:
         """Save the text of a message whose handling failed, so that staff can still see it."""
@@ -68,15 +177,8 @@ class ConversationService:
             log.exception("keeping an unhandled message failed")
 
 
-def _persist(uow: UnitOfWork, before: Conversation, outcome: Outcome, event: Event) -> None:
-    conversation = outcome.conversation
-    if any(isinstance(intent, EraseUser) for intent in outcome.intents):
-        uow.conversations.erase(conversation.user_id)
-        return
-    for intent in outcome.intents:
-        if isinstance(intent, RecordOutcome):
-            uow.outcomes.add(intent.before, intent.after)
-    uow.conversations.save(conversation)
-    # Until the person agrees, only where they are in the consent step is kept: no words.
-    if isinstance(event, Text) and before.consented:
-        uow.messages.add(conversation.user_id, event.text, before.position)
+def _erase(uow: UnitOfWork, user_id: str) -> None:
+    uow.conversations.erase(user_id)
+    uow.cases.forget_person(user_id)
+    uow.outbox.forget_recipient(user_id)
+    uow.timers.cancel_prefix(person_timer(user_id, ""))

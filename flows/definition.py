@@ -20,6 +20,8 @@ STATES: Final = [
     "closing",
     "ended",
     "screening",
+    "waiting_for_staff",
+    "with_staff",
 ]
 
 # Once a person has agreed, the menu, the crisis lines and a fresh check-in are reachable from
@@ -31,8 +33,8 @@ TRANSITIONS: Final[list[dict[str, str | list[str]]]] = [
     {"trigger": "agree", "source": "consent", "dest": "checkin"},
     {"trigger": "decline", "source": "consent", "dest": "ended"},
     {"trigger": "to_menu", "source": AFTER_CONSENT, "dest": "menu"},
-    {"trigger": "ground", "source": ["menu", "screening"], "dest": "grounding"},
-    {"trigger": "breathe", "source": "menu", "dest": "breathing"},
+    {"trigger": "ground", "source": ["menu", "screening", "waiting_for_staff"], "dest": "grounding"},
+    {"trigger": "breathe", "source": ["menu", "waiting_for_staff"], "dest": "breathing"},
     {"trigger": "cope", "source": "menu", "dest": "coping"},
     {"trigger": "study", "source": "menu", "dest": "learn"},
     {"trigger": "find_help", "source": AFTER_CONSENT, "dest": "resources"},
@@ -40,6 +42,8 @@ TRANSITIONS: Final[list[dict[str, str | list[str]]]] = [
     {"trigger": "finish", "source": "closing", "dest": "ended"},
     {"trigger": "check_in", "source": ["ended", "menu"], "dest": "checkin"},
     {"trigger": "screen", "source": [s for s in AFTER_CONSENT if s != "screening"], "dest": "screening"},
+    {"trigger": "wait", "source": AFTER_CONSENT, "dest": "waiting_for_staff"},
+    {"trigger": "join", "source": AFTER_CONSENT, "dest": "with_staff"},
     {"trigger": "reset", "source": STATES, "dest": "consent"},
 ]
 

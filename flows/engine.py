@@ -14,15 +14,28 @@ from flows.answers import Answer, match_option, normalise
 from flows.commands import answer_pending, current_prompt, run_command
 from flows.conversation import FIRST_STATE, Conversation
 from flows.definition import STATES, TRANSITIONS
-from flows.events import Choice, Command, Event, Text, TimerFired
+from flows.events import (
+    CaseClosed,
+    CaseOpened,
+    Choice,
+    Command,
+    Event,
+    StaffJoined,
+    StaffLeft,
+    StaffMessage,
+    Text,
+    TimerFired,
+)
 from flows.intents import Intent
 from flows.safety import intercept
 from flows.states import HANDLERS
 from flows.states.base import prefaced
+from flows.team import WAITING_UPDATE, on_team_event, waiting_update
 from flows.turn import Turn
 
 # Typed words that mean a command wherever they are typed (a person in distress may not know slashes).
 WORD_COMMANDS = {"help": "help", "sos": "sos", "menu": "menu"}
+TEAM_EVENTS = (CaseOpened, StaffJoined, StaffMessage, StaffLeft, CaseClosed)
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,12 @@ class Engine:
 
     def _dispatch(self, turn: Turn, event: Event) -> None:
         conversation = turn.conversation
+        if isinstance(event, TEAM_EVENTS):
+            on_team_event(turn, event)
+            return
+        if event == TimerFired(WAITING_UPDATE):
+            waiting_update(turn, float(conversation.answers.get("waiting_update_seconds", 180)))
+            return
         if conversation.paused and event != Command("stop"):
             conversation.paused = False
             turn.say_key("commands.welcome_back")
@@ -70,7 +89,8 @@ class Engine:
             self._answer(turn, event)
 
     def _answer(self, turn: Turn, event: Text | Choice) -> None:
-        if isinstance(event, Text) and normalise(event.text) in WORD_COMMANDS:
+        relaying = turn.conversation.state == "with_staff"
+        if isinstance(event, Text) and normalise(event.text) in WORD_COMMANDS and not relaying:
             run_command(turn, Command(WORD_COMMANDS[normalise(event.text)]))
             return
         answer = _resolve(turn, event)

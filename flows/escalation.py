@@ -22,7 +22,7 @@ def request_person(
     signals = tuple(sorted(turn.risk.signals))
     turn.intents.append(Escalate(level, signals, staff_summary(turn), reason, evidence))
     lines = render_lines(conversation.country, turn.content)
-    turn.say_key(message_key, lines=lines, **values)
+    turn.say(turn.text(message_key, lines=lines, **values))
 
 
 def staff_summary(turn: Turn) -> str:

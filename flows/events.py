@@ -36,7 +36,46 @@ class TimerFired:
     name: str
 
 
-Event = Text | Choice | Command | TimerFired
+@dataclass(frozen=True)
+class CaseOpened:
+    """The team has the person's request: a case exists, and whether anyone could be paged."""
+
+    case_id: int
+    staffed: bool
+    existing: bool = False
+    update_seconds: float = 180.0
+
+
+@dataclass(frozen=True)
+class StaffJoined:
+    """A staff member claimed the case (or took it over from a colleague)."""
+
+    name: str
+    handover: bool = False
+
+
+@dataclass(frozen=True)
+class StaffMessage:
+    """Something the staff member wrote to the person."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StaffLeft:
+    """The staff member released the case back to the queue."""
+
+
+@dataclass(frozen=True)
+class CaseClosed:
+    """Staff resolved or cancelled the case."""
+
+    outcome: str
+
+
+TeamEvent = CaseOpened | StaffJoined | StaffMessage | StaffLeft | CaseClosed
+Event = Text | Choice | Command | TimerFired | TeamEvent
 
 
 def parse_text(raw: str) -> Event:

@@ -81,4 +81,16 @@ class EraseUser:
     """Delete everything kept about this person."""
 
 
-Intent = Reply | SetTimer | CancelTimer | Escalate | RecordOutcome | EraseUser
+@dataclass(frozen=True)
+class RelayToStaff:
+    """Pass what the person wrote to the staff member who has their case."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class CancelWait:
+    """The person no longer wants to wait for a person; the case stays for staff to see."""
+
+
+Intent = Reply | SetTimer | CancelTimer | Escalate | RecordOutcome | EraseUser | RelayToStaff | CancelWait

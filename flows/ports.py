@@ -5,10 +5,14 @@ Repositories never commit; the unit of work owns the transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 from flows.conversation import Conversation
+from flows.oncall.model import Case, CaseEvent, Override, Role, Shift, StaffMember
 
 
 class Conversations(ABC):
@@ -41,10 +45,140 @@ class Outcomes(ABC):
         """Keep a session's distress ratings, with nothing that identifies the person."""
 
 
+class StaffDirectory(ABC):
+    @abstractmethod
+    def add(self, name: str, role: Role, telegram_id: int | None = None) -> StaffMember: ...
+
+    @abstractmethod
+    def get(self, staff_id: int) -> StaffMember | None: ...
+
+    @abstractmethod
+    def by_name(self, name: str) -> StaffMember | None:
+        """Case-insensitive: staff type each other's names."""
+
+    @abstractmethod
+    def by_telegram_id(self, telegram_id: int) -> StaffMember | None: ...
+
+    @abstractmethod
+    def all(self) -> list[StaffMember]: ...
+
+    @abstractmethod
+    def save(self, member: StaffMember) -> None:
+        """Store availability, breaks and whether the member is active."""
+
+
+class Rota(ABC):
+    @abstractmethod
+    def shifts(self) -> list[Shift]: ...
+
+    @abstractmethod
+    def add_shift(self, shift: Shift) -> None: ...
+
+    @abstractmethod
+    def clear(self, staff_id: int | None = None) -> None:
+        """Remove shifts and overrides (of one member, or of everyone)."""
+
+    @abstractmethod
+    def overrides(self, around: dt.datetime) -> list[Override]:
+        """Overrides that have not ended by `around`."""
+
+    @abstractmethod
+    def add_override(self, override: Override) -> None: ...
+
+
+class Cases(ABC):
+    @abstractmethod
+    def open_for(self, user_id: str) -> Case | None:
+        """The person's open case, if any: there is at most one."""
+
+    @abstractmethod
+    def get(self, case_id: int) -> Case | None: ...
+
+    @abstractmethod
+    def add(self, case: Case) -> Case:
+        """Insert a new case and return it with its id."""
+
+    @abstractmethod
+    def save(self, case: Case) -> None:
+        """Store everything but the claim, which only `claim` may change."""
+
+    @abstractmethod
+    def claim(self, case_id: int, staff_id: int, now: dt.datetime, cap: int) -> bool:
+        """Atomically give a waiting case to a staff member below `cap`; False if someone else won."""
+
+    @abstractmethod
+    def open_cases(self) -> list[Case]: ...
+
+    @abstractmethod
+    def record(self, event: CaseEvent) -> None: ...
+
+    @abstractmethod
+    def timeline(self, case_id: int) -> list[CaseEvent]: ...
+
+    @abstractmethod
+    def paged(self, case_id: int) -> set[int]:
+        """Staff ids this case has been paged to so far."""
+
+    @abstractmethod
+    def forget_person(self, user_id: str) -> None:
+        """Keep each case as an anonymous stub: no person, no text."""
+
+
+class Timers(ABC):
+    # What this unit of work set (a due time) or cancelled (None): the scheduler follows after commit.
+    changes: list[tuple[str, dt.datetime | None]]
+
+    @abstractmethod
+    def set(self, key: str, due: dt.datetime) -> None:
+        """Create or move the timer `key`; a fired timer set again is pending again."""
+
+    @abstractmethod
+    def cancel(self, key: str) -> None: ...
+
+    @abstractmethod
+    def pending(self) -> list[tuple[str, dt.datetime]]: ...
+
+    @abstractmethod
+    def take(self, key: str, now: dt.datetime) -> bool:
+        """Mark a due timer fired; True for exactly one caller, however many fire it."""
+
+    @abstractmethod
+    def cancel_prefix(self, prefix: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    recipient: str
+    kind: str
+    payload: dict[str, Any]
+    case_id: int | None = None
+
+
+class Outbox(ABC):
+    @abstractmethod
+    def add(self, recipient: str, kind: str, payload: dict[str, Any], case_id: int | None = None) -> None:
+        """Queue a message for someone other than the sender of the current update."""
+
+    @abstractmethod
+    def pending(self, recipients: list[str], limit: int = 100) -> list[Delivery]: ...
+
+    @abstractmethod
+    def delivered(self, delivery_id: int, now: dt.datetime) -> None: ...
+
+    @abstractmethod
+    def forget_recipient(self, recipient: str) -> None: ...
+
+
 class UnitOfWork(ABC):
     conversations: Conversations
     messages: Messages
     outcomes: Outcomes
+    staff: StaffDirectory
+    rota: Rota
+    cases: Cases
+    timers: Timers
+    outbox: Outbox
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -50,15 +50,20 @@ def _acted_on(turn: Turn) -> RiskLevel:
 
 
 def _imminent(turn: Turn) -> bool:
-    request_person(turn, "risk", "safety.imminent", emergency=emergency_number(turn.conversation.country))
+    emergency = emergency_number(turn.conversation.country)
+    if turn.conversation.state == "with_staff":
+        request_person(turn, "risk", "safety.urgent_with_staff", emergency=emergency)
+        return False  # the staff member must read this message too
+    request_person(turn, "risk", "safety.imminent", emergency=emergency)
     _screen(turn)
     return True
 
 
 def _high(turn: Turn, already: RiskLevel) -> bool:
-    request_person(turn, "risk", "safety.high")
-    if turn.conversation.state == "screening":
-        return False  # the screening question still takes this answer
+    key = "safety.high_with_staff" if turn.conversation.state == "with_staff" else "safety.high"
+    request_person(turn, "risk", key, emergency=emergency_number(turn.conversation.country))
+    if turn.conversation.state in ("screening", "with_staff"):
+        return False  # the screening question still takes this answer; staff still read it
     if already < RiskLevel.HIGH:
         _screen(turn)
     else:
@@ -67,7 +72,7 @@ def _high(turn: Turn, already: RiskLevel) -> bool:
 
 
 def _moderate(turn: Turn, already: RiskLevel) -> bool:
-    if already >= RiskLevel.MODERATE or turn.conversation.state == "screening":
+    if already >= RiskLevel.MODERATE or turn.conversation.state in ("screening", "with_staff"):
         return False
     turn.say_key("safety.moderate")
     _screen(turn)

@@ -5,14 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
+    ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
     SmallInteger,
     String,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -34,6 +38,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 class ConversationRecord(Base):
     __tablename__ = "conversations"
 
@@ -50,6 +59,9 @@ class ConversationRecord(Base):
     distress_before: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     distress_after: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     answers: Mapped[bytes] = mapped_column(LargeBinary)
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    case_status: Mapped[str] = mapped_column(String(16), default="")
+    staff_name: Mapped[str] = mapped_column(String(64), default="")
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -78,3 +90,110 @@ class OutcomeRecord(Base):
     distress_after: Mapped[int] = mapped_column(SmallInteger)
     # The day only: a time of day next to a rating could help single a person out.
     recorded_on: Mapped[dt.date] = mapped_column(Date, default=lambda: utcnow().date())
+
+
+class StaffRecord(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    availability: Mapped[str] = mapped_column(String(8), default="rota")
+    on_call_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    break_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ShiftRecord(Base):
+    __tablename__ = "shifts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(SmallInteger)
+    starts: Mapped[str] = mapped_column(String(5))
+    ends: Mapped[str] = mapped_column(String(5))
+
+
+class OverrideRecord(Base):
+    __tablename__ = "rota_overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    starts: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ends: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    on_call: Mapped[bool] = mapped_column(Boolean)
+
+
+class CaseRecord(Base):
+    """An escalation. `user_id` is emptied when the person asks us to forget them: a stub remains."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    signals: Mapped[str] = mapped_column(String(400), default="")
+    summary: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), nullable=True)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    paging_step: Mapped[int] = mapped_column(Integer, default=0)
+    paged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_staff_reply_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    person_waiting: Mapped[bool] = mapped_column(Boolean, default=True)
+    outcome: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (
+        # One open case per person, enforced by the database itself.
+        Index(
+            "uq_cases_open_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status IN ('triggered', 'claimed')"),
+            postgresql_where=text("status IN ('triggered', 'claimed')"),
+        ),
+    )
+
+
+class CaseEventRecord(Base):
+    """The case timeline; `detail` may hold a note's free text, so it is encrypted."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TimerRecord(Base):
+    """A pending timer: the truth that the scheduler's jobs are reconciled with at start."""
+
+    __tablename__ = "timers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    due_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    fired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class OutboxRecord(Base):
+    """A message for someone other than the sender of the current update, until a channel takes it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )

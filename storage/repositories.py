@@ -29,6 +29,9 @@ PLAIN_FIELDS = (
     "paused",
     "distress_before",
     "distress_after",
+    "case_id",
+    "case_status",
+    "staff_name",
 )
 CONVERSATIONS = cast(Table, ConversationRecord.__table__)
 MESSAGES = cast(Table, MessageRecord.__table__)

@@ -7,7 +7,9 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 
 from flows.ports import UnitOfWork
+from storage.delivery import SqlAlchemyOutbox, SqlAlchemyTimers
 from storage.encryption import Cipher
+from storage.oncall import SqlAlchemyCases, SqlAlchemyRota, SqlAlchemyStaff
 from storage.repositories import SqlAlchemyConversations, SqlAlchemyMessages, SqlAlchemyOutcomes
 
 
@@ -21,6 +23,11 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.conversations = SqlAlchemyConversations(self._connection, self._cipher)
         self.messages = SqlAlchemyMessages(self._connection, self._cipher)
         self.outcomes = SqlAlchemyOutcomes(self._connection)
+        self.staff = SqlAlchemyStaff(self._connection)
+        self.rota = SqlAlchemyRota(self._connection)
+        self.cases = SqlAlchemyCases(self._connection, self._cipher)
+        self.timers = SqlAlchemyTimers(self._connection)
+        self.outbox = SqlAlchemyOutbox(self._connection, self._cipher)
         return self
 
     def __exit__(

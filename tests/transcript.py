@@ -1,8 +1,8 @@
 """Conversation tests that read like transcripts: what the person says, what the bot answers.
 
-    chat = Transcript()
-    chat.person("/start").bot_in("consent.welcome")
-    chat.person("I agree").bot_in("consent.country")
+chat = Transcript()
+chat.person("/start").bot_in("consent.welcome")
+chat.person("I agree").bot_in("consent.country")
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ class Transcript:
         return self
 
     def bot_in(self, position: str) -> Transcript:
-        assert self.conversation.position == position, f"{self.conversation.position} != {position}\n{self.said}"
+        assert self.conversation.position == position, (
+            f"{self.conversation.position} != {position}\n{self.said}"
+        )
         return self
 
     def bot_says(self, *fragments: str) -> Transcript:

@@ -8,17 +8,22 @@ breathing in real time. `pfa-bot chat --jsonl` reads `{"text": ...}` lines and w
 from __future__ import annotations
 
 import json
+import re
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any
 
+from bot.channels.polling import Poller
 from bot.service import ConversationService, Handled
 from flows.events import MAX_TEXT_LENGTH, Choice, Event, parse_text
 from flows.intents import Option, Pacing, Reply
+from flows.ports import Delivery
 
 LOCAL_USER = "local"
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 
 
 class InputError(ValueError):
@@ -31,7 +36,8 @@ def console_user_id(user: str) -> str:
 
 def clean_text(raw: str) -> str:
     """Drop control characters (a pasted escape sequence must not reach the engine) and bound length."""
-    text = "".join(char for char in raw if char in "\n\t" or unicodedata.category(char) != "Cc")
+    text = _ANSI_ESCAPE.sub("", raw)
+    text = "".join(char for char in text if char in "\n\t" or unicodedata.category(char) != "Cc")
     if len(text) > MAX_TEXT_LENGTH:
         raise InputError(f"message too long: at most {MAX_TEXT_LENGTH} characters, please")
     return text
@@ -46,26 +52,41 @@ def decode_line(raw: bytes) -> str:
 
 @dataclass
 class JsonlConsole:
-    """The scripting form: JSON lines in, JSON lines out, one conversation per process."""
+    """The scripting form: JSON lines in, JSON lines out, one conversation per process.
+
+    Messages that arrive from elsewhere (a staff member's reply, a waiting update) are written as
+    they come, in the same line format.
+    """
 
     service: ConversationService
     user_id: str
     locale: str | None = None
+    poll_every: float = 0.25
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run(self, lines: Iterable[bytes], out: IO[str]) -> None:
-        for raw in lines:
-            if raw.strip():
-                self._line(raw, out)
+        with Poller(lambda: self._deliver(out), self.poll_every):
+            for raw in lines:
+                if raw.strip():
+                    self._line(raw, out)
 
     def _line(self, raw: bytes, out: IO[str]) -> None:
         try:
             text = clean_text(_text_field(decode_line(raw)))
         except InputError as error:
-            _write(out, {"error": str(error)})
+            self._write(out, {"error": str(error)})
             return
         handled = self.service.handle(self.user_id, parse_text(text), self.locale)
         for reply in handled.replies:
-            _write(out, reply_record(reply, handled))
+            self._write(out, reply_record(reply, handled))
+
+    def _deliver(self, out: IO[str]) -> None:
+        for delivery in self.service.take_deliveries([self.user_id]):
+            self._write(out, delivered_record(delivery))
+
+    def _write(self, out: IO[str], record: dict[str, Any]) -> None:
+        with self._lock:
+            _write(out, record)
 
 
 def reply_record(reply: Reply, handled: Handled) -> dict[str, Any]:
@@ -76,6 +97,19 @@ def reply_record(reply: Reply, handled: Handled) -> dict[str, Any]:
     }
     if reply.pacing:
         record["pacing"] = [{"label": p.label, "seconds": p.seconds} for p in reply.pacing.phases]
+    return record
+
+
+def delivered_record(delivery: Delivery) -> dict[str, Any]:
+    """An outbox reply in the console's line format (labels only, as with direct replies)."""
+    payload = delivery.payload
+    record = {
+        "text": payload.get("text", ""),
+        "options": [option["label"] for option in payload.get("options", [])],
+        "state": payload.get("state", ""),
+    }
+    if "pacing" in payload:
+        record["pacing"] = payload["pacing"]
     return record
 
 
@@ -106,15 +140,22 @@ class InteractiveConsole:
     locale: str | None = None
 
     def run(self) -> None:
-        options: tuple[Option, ...] = ()
         options = self._show(self.service.handle(self.user_id, parse_text("/start"), self.locale))
-        while True:
-            try:
-                raw = self.read("> ")
-            except (EOFError, KeyboardInterrupt):
-                self.write("\nTake care. Type `pfa-bot chat` to come back.")
-                return
-            options = self._turn(raw, options) or options
+        with Poller(self._deliver):
+            while True:
+                try:
+                    raw = self.read("> ")
+                except (EOFError, KeyboardInterrupt):
+                    self.write("\nTake care. Type `pfa-bot chat` to come back.")
+                    return
+                options = self._turn(raw, options) or options
+
+    def _deliver(self) -> None:
+        for delivery in self.service.take_deliveries([self.user_id]):
+            record = delivered_record(delivery)
+            self.write(f"\n{record['text']}")
+            for number, label in enumerate(record["options"], start=1):
+                self.write(f"  {number}. {label}")
 
     def _turn(self, raw: str, options: tuple[Option, ...]) -> tuple[Option, ...] | None:
         try:

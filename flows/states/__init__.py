@@ -12,6 +12,8 @@ from flows.states.learn import Learn
 from flows.states.menu import Menu
 from flows.states.resources import Resources
 from flows.states.screening import Screening
+from flows.states.waiting import WaitingForStaff
+from flows.states.with_staff import WithStaff
 
 HANDLERS: dict[str, StateHandler] = {
     handler.name: handler
@@ -27,6 +29,8 @@ HANDLERS: dict[str, StateHandler] = {
         Closing(),
         Ended(),
         Screening(),
+        WaitingForStaff(),
+        WithStaff(),
     )
 }
 

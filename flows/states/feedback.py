@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flows.answers import Answer
 from flows.states.base import StateHandler, Step
+from flows.team import go_home
 from flows.turn import Turn
 
 FEELING_NOW = Step("feedback.feeling_now", ("better", "same", "worse"))
@@ -15,4 +16,4 @@ def after_exercise(turn: Turn, answer: Answer, handler: StateHandler) -> None:
         handler.reprompt(turn)
         return
     turn.say_key(f"feedback.felt_{answer.option}")
-    turn.go("to_menu")
+    go_home(turn)

@@ -7,6 +7,7 @@ from flows.definition import MENU_TRIGGERS
 from flows.escalation import request_person
 from flows.intents import Reply
 from flows.states.base import StateHandler, Step, reply_for
+from flows.team import go_home
 from flows.turn import Turn
 
 # Talking to a person is offered every time, never buried at the end.
@@ -22,6 +23,8 @@ class Menu(StateHandler):
     def answer(self, turn: Turn, answer: Answer) -> None:
         if answer.option in MENU_TRIGGERS:
             turn.go(MENU_TRIGGERS[answer.option])
+        elif answer.picked("person") and turn.conversation.case_status:
+            go_home(turn)
         elif answer.picked("person"):
             request_person(turn, "asked_for_person")
             turn.send(self.prompt(turn))

@@ -14,6 +14,7 @@ from flows.escalation import request_person
 from flows.intents import Reply
 from flows.risk.levels import RiskLevel
 from flows.states.base import StateHandler, Step, reply_for
+from flows.team import go_home
 from flows.turn import Turn
 
 YES_NO = ("yes", "no", "not_sure")
@@ -124,7 +125,7 @@ def conclude(turn: Turn, level: RiskLevel) -> None:
         turn.say_key("screening.result_moderate", lines=lines(turn))
     else:
         turn.say_key("screening.result_low", lines=lines(turn))
-    turn.go("to_menu")
+    go_home(turn)
 
 
 def declined(turn: Turn) -> None:
@@ -133,7 +134,7 @@ def declined(turn: Turn) -> None:
         request_person(turn, "declined_screening", "screening.declined_high")
     else:
         turn.say_key("screening.declined", lines=lines(turn))
-    turn.go("to_menu")
+    go_home(turn)
 
 
 def lines(turn: Turn) -> str:

@@ -12,7 +12,6 @@ import transitions
 
 from flows.content import available_languages, content_for, placeholders
 from flows.definition import STATES, TRANSITIONS
-from flows.engine import Engine
 from flows.events import parse_text
 from tests.transcript import ENGINE, Transcript, at_menu
 
@@ -91,9 +90,9 @@ def test_state_names_are_the_stable_public_ones():
 
 
 def test_every_language_fills_the_same_placeholders_as_english():
-    english = _texts(content_for("en")._tree)  # noqa: SLF001 - walking the whole tree is the point
+    english = _texts(content_for("en")._tree)
     for language in available_languages():
-        other = _texts(content_for(language)._tree)  # noqa: SLF001
+        other = _texts(content_for(language)._tree)
         for key, text in other.items():
             if key in english:
                 assert placeholders(text) == placeholders(english[key]), (language, key)

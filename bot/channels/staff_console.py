@@ -1,0 +1,82 @@
+"""The local staff console: receive pages as they happen, claim, relay and resolve, in a terminal.
+
+`pfa-bot staff console --as NAME` prints pages and the person's messages as they arrive; lines
+typed are staff commands (/queue, /claim 3, ...) or, without a slash, messages to the person.
+`--jsonl` reads `{"text": ...}` lines and writes `{"text", "options", "state", "kind"}` lines.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from bot.channels.polling import Poller
+from bot.staff import StaffIdentity, StaffService
+from flows.ports import Delivery
+
+STATE = "staff"
+
+
+@dataclass
+class StaffConsole:
+    staff: StaffService
+    identity: StaffIdentity
+    out: IO[str]
+    jsonl: bool = False
+    poll_every: float = 0.25
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def run(self, lines: Iterable[str]) -> int:
+        member = self.staff.member(self.identity)
+        if member is None:
+            self._write("reply", f"{self.identity.name} is not a registered, active staff member.")
+            return 2
+        with Poller(lambda: self._deliver(self.staff.inbox(member)), self.poll_every):
+            for line in lines:
+                self._line(line)
+        return 0
+
+    def _line(self, line: str) -> None:
+        text = self._text(line)
+        if text is None:
+            return
+        for reply in self.staff.handle(self.identity, text):
+            self._write("reply", reply)
+
+    def _text(self, line: str) -> str | None:
+        if not line.strip():
+            return None
+        if not self.jsonl:
+            return line.strip()
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError:
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            self._write("error", 'each line needs a "text" string, like {"text": "/queue"}')
+            return None
+        return str(data["text"])
+
+    def _deliver(self, deliveries: list[Delivery]) -> None:
+        for delivery in deliveries:
+            options = [str(option) for option in delivery.payload.get("options", [])]
+            self._write(delivery.kind, str(delivery.payload.get("text", "")), options, delivery.case_id)
+
+    def _write(self, kind: str, text: str, options: list[str] | None = None, case: int | None = None) -> None:
+        with self._lock:
+            if self.jsonl:
+                record: dict[str, Any] = {
+                    "text": text,
+                    "options": options or [],
+                    "state": STATE,
+                    "kind": kind,
+                }
+                if case is not None:
+                    record["case"] = case
+                self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                self.out.write(f"\n{text}\n" + "".join(f"  → {option}\n" for option in options or []))
+            self.out.flush()

@@ -1,0 +1,417 @@
+"""The on-call desk: opens cases and pages staff, claims, relays, resolves, and fires case timers.
+
+Every method runs inside the caller's unit of work, so a case and its pages are written in one
+transaction, and it returns what the people involved must hear: replies for the staff member who
+acted, and events for the person's conversation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flows.content import content_for
+from flows.conversation import Conversation
+from flows.events import CaseClosed, CaseOpened, Event, StaffJoined, StaffLeft, StaffMessage
+from flows.intents import Escalate
+from flows.oncall.lifecycle import allowed
+from flows.oncall.model import Case, CaseEvent, CaseStatus, Outcome, StaffMember
+from flows.oncall.paging import PagePlan, Roster, plan_first_page, plan_step, priority_key
+from flows.oncall.policy import Policy
+from flows.oncall.rota import caseload, on_call, over_shift_limit
+from flows.ports import UnitOfWork
+from flows.risk.levels import RiskLevel
+
+STAFF_TEXT = content_for("en")
+
+
+def staff_text(key: str, **values: object) -> str:
+    return STAFF_TEXT.text(f"staff.{key}", **values)
+
+
+def staff_address(member: StaffMember) -> str:
+    return f"staff:{member.id}"
+
+
+@dataclass
+class DeskResult:
+    """What one staff action produced: replies to the actor, events for people's conversations."""
+
+    replies: list[str] = field(default_factory=list)
+    person_events: list[tuple[str, Event]] = field(default_factory=list)
+
+    def say(self, key: str, **values: object) -> DeskResult:
+        self.replies.append(staff_text(key, **values))
+        return self
+
+
+class Desk:
+    def __init__(self, policy: Policy, clock: Callable[[], dt.datetime]):
+        self.policy = policy
+        self.now = clock
+
+    # The person's side -------------------------------------------------------------------------
+
+    def escalate(self, uow: UnitOfWork, conversation: Conversation, intent: Escalate) -> CaseOpened:
+        """Open the person's case, or update their open one with new signals."""
+        existing = uow.cases.open_for(conversation.user_id)
+        if existing is not None:
+            self._update(uow, existing, intent)
+            return CaseOpened(existing.id, staffed=True, existing=True)
+        case = self._open(uow, conversation, intent)
+        roster = self.roster(uow)
+        staffed = bool(roster.available())
+        plan = plan_first_page(case, self.policy, roster, self.now())
+        if not staffed:
+            self._alert_supervisors(uow, case, roster)
+        self._page(uow, case, plan)
+        return CaseOpened(case.id, staffed, update_seconds=self.policy.waiting_update.total_seconds())
+
+    def relay_from_person(self, uow: UnitOfWork, conversation: Conversation, text: str) -> None:
+        case = uow.cases.open_for(conversation.user_id)
+        if case is None or case.claimed_by is None:
+            return
+        payload = {"text": staff_text("from_person", case=case.id, text=text), "case": case.id}
+        uow.outbox.add(f"staff:{case.claimed_by}", "relay", payload, case.id)
+
+    def person_stopped_waiting(self, uow: UnitOfWork, conversation: Conversation) -> None:
+        case = uow.cases.open_for(conversation.user_id)
+        if case is None:
+            return
+        case.person_waiting = False
+        uow.cases.save(case)
+        self._event(uow, case, "person stopped waiting")
+        self._tell(
+            uow, uow.cases.paged(case.id), "notice", staff_text("person_stopped_waiting", case=case.id), case
+        )
+
+    # Staff actions -----------------------------------------------------------------------------
+
+    def queue(self, uow: UnitOfWork) -> DeskResult:
+        waiting = sorted(
+            (c for c in uow.cases.open_cases() if c.status is CaseStatus.TRIGGERED), key=priority_key
+        )
+        if not waiting:
+            return DeskResult().say("queue_empty")
+        result = DeskResult().say("queue_heading")
+        for case in waiting:
+            note = "" if case.person_waiting else " · person stopped waiting"
+            result.say(
+                "queue_line", case=case.id, level=case.level.value, waited=self._waited(case), note=note
+            )
+        return result
+
+    def next(self, uow: UnitOfWork, member: StaffMember) -> DeskResult:
+        waiting = sorted(
+            (c for c in uow.cases.open_cases() if c.status is CaseStatus.TRIGGERED), key=priority_key
+        )
+        if not waiting:
+            return DeskResult().say("queue_empty")
+        return self.claim(uow, member, waiting[0].id)
+
+    def claim(self, uow: UnitOfWork, member: StaffMember, case_id: int) -> DeskResult:
+        case = uow.cases.get(case_id)
+        if case is None or not case.is_open:
+            return DeskResult().say("not_found", case=case_id)
+        if case.status is not CaseStatus.TRIGGERED:
+            return DeskResult().say("lost_race", case=case_id, name=self._name_of(uow, case.claimed_by))
+        held = caseload(member, uow.cases.open_cases())
+        if held >= self.policy.caseload_cap:
+            return DeskResult().say("at_cap", count=held, cap=self.policy.caseload_cap)
+        if not uow.cases.claim(case_id, member.id, self.now(), self.policy.caseload_cap):
+            winner = uow.cases.get(case_id)
+            holder = winner.claimed_by if winner else None
+            return DeskResult().say("lost_race", case=case_id, name=self._name_of(uow, holder))
+        return self._claimed(uow, member, case)
+
+    def release(self, uow: UnitOfWork, member: StaffMember, case_id: int) -> DeskResult:
+        case, refusal = self._held(uow, member, case_id, "release")
+        if case is None:
+            return refusal
+        case.status, case.claimed_by, case.claimed_at, case.paging_step = CaseStatus.TRIGGERED, None, None, 0
+        uow.cases.save(case)
+        uow.timers.cancel(reply_timer(case))
+        self._event(uow, case, "released", member.name)
+        self._page(uow, case, plan_step(0, self.policy, self.roster(uow), self.now()))
+        result = DeskResult().say("released", case=case_id)
+        result.person_events.append((case.user_id, StaffLeft()))
+        return result
+
+    def transfer(self, uow: UnitOfWork, member: StaffMember, case_id: int, to: str, note: str) -> DeskResult:
+        case, refusal = self._held(uow, member, case_id, "transfer")
+        if case is None:
+            return refusal
+        colleague = uow.staff.by_name(to)
+        if colleague is None or not colleague.active:
+            return DeskResult().say("no_colleague", name=to)
+        case.claimed_by = colleague.id
+        case.last_staff_reply_at = self.now()
+        uow.cases.save(case)
+        self._event(uow, case, "transferred", member.name, f"to {colleague.name}: {note}")
+        handover = staff_text(
+            "handed_to_you", from_name=member.name, case=case.id, note=note or "-", summary=case.summary
+        )
+        uow.outbox.add(staff_address(colleague), "handover", {"text": handover, "case": case.id}, case.id)
+        result = DeskResult().say("transferred", case=case_id, name=colleague.name)
+        result.person_events.append((case.user_id, StaffJoined(self.display_name(colleague), handover=True)))
+        return result
+
+    def note(self, uow: UnitOfWork, member: StaffMember, case_id: int, text: str) -> DeskResult:
+        case = uow.cases.get(case_id)
+        if case is None:
+            return DeskResult().say("not_found", case=case_id)
+        self._event(uow, case, "note added", member.name, text)
+        return DeskResult().say("note_added", case=case_id)
+
+    def resolve(
+        self, uow: UnitOfWork, member: StaffMember, case_id: int, outcome: Outcome, followup: bool
+    ) -> DeskResult:
+        case, refusal = self._held(uow, member, case_id, "resolve")
+        if case is None:
+            return refusal
+        case.status, case.outcome = CaseStatus.RESOLVED, outcome
+        uow.cases.save(case)
+        uow.timers.cancel_prefix(f"case:{case.id}:")
+        detail = outcome.value + (" · follow-up requested" if followup else "")
+        self._event(uow, case, "resolved", member.name, detail)
+        result = DeskResult().say("resolved", case=case_id, outcome=outcome.value)
+        if case.level >= RiskLevel.HIGH:
+            result.say("debrief")
+        result.person_events.append((case.user_id, CaseClosed(outcome.value)))
+        return result
+
+    def cancel(self, uow: UnitOfWork, member: StaffMember, case_id: int, reason: str) -> DeskResult:
+        case = uow.cases.get(case_id)
+        if case is None or not allowed(case.status, "cancel"):
+            return DeskResult().say("not_found", case=case_id)
+        case.status = CaseStatus.CANCELLED
+        uow.cases.save(case)
+        uow.timers.cancel_prefix(f"case:{case.id}:")
+        self._event(uow, case, "cancelled", member.name, reason)
+        result = DeskResult().say("cancelled", case=case_id)
+        if case.user_id:
+            result.person_events.append((case.user_id, CaseClosed("cancelled")))
+        return result
+
+    def relay_from_staff(
+        self, uow: UnitOfWork, member: StaffMember, case_id: int | None, text: str
+    ) -> DeskResult:
+        mine = [c for c in uow.cases.open_cases() if c.claimed_by == member.id]
+        case = (
+            next((c for c in mine if c.id == case_id), None)
+            if case_id
+            else (mine[0] if len(mine) == 1 else None)
+        )
+        if case is None and not mine:
+            return DeskResult().say("no_active_case")
+        if case is None:
+            ids = ", ".join(str(c.id) for c in sorted(mine, key=lambda c: c.id))
+            return DeskResult().say("which_case", cases=ids, first=min(c.id for c in mine))
+        case.last_staff_reply_at = self.now()
+        case.reminders_sent = 0
+        uow.cases.save(case)
+        result = DeskResult()
+        uow.timers.set(reply_timer(case), self.now() + self.policy.reply_reminder)
+        result.person_events.append((case.user_id, StaffMessage(self.display_name(member), text)))
+        return result
+
+    def timeline(self, uow: UnitOfWork, member: StaffMember, case_id: int) -> DeskResult:
+        case = uow.cases.get(case_id)
+        if case is None:
+            return DeskResult().say("not_found", case=case_id)
+        if not member.is_supervisor and case.claimed_by != member.id:
+            return DeskResult().say("supervisors_only")
+        result = DeskResult().say("timeline_heading", case=case_id)
+        for event in uow.cases.timeline(case_id):
+            actor = f" · {event.actor}" if event.actor else ""
+            detail = f" · {event.detail}" if event.detail else ""
+            result.say(
+                "timeline_line", at=event.at.strftime("%H:%M:%S"), kind=event.kind, actor=actor, detail=detail
+            )
+        return result
+
+    def load(self, uow: UnitOfWork, member: StaffMember) -> DeskResult:
+        if not member.is_supervisor:
+            return DeskResult().say("supervisors_only")
+        now = self.now()
+        cases = uow.cases.open_cases()
+        available = {m.id for m in on_call(uow.staff.all(), uow.rota.shifts(), uow.rota.overrides(now), now)}
+        result = DeskResult().say("load_heading")
+        for person in (m for m in uow.staff.all() if m.active):
+            flag = " · on call" if person.id in available else ""
+            result.say(
+                "load_staff",
+                name=person.name,
+                role=person.role.value,
+                active=caseload(person, cases),
+                on_call=flag,
+            )
+        result.say("load_waiting", count=sum(1 for c in cases if c.status is CaseStatus.TRIGGERED))
+        result.say("load_claim_time", minutes=self._median_claim_minutes(cases))
+        return result
+
+    def support(self, uow: UnitOfWork, member: StaffMember) -> DeskResult:
+        text = staff_text("support_request", name=member.name)
+        for supervisor in self.roster(uow).supervisors():
+            uow.outbox.add(staff_address(supervisor), "notice", {"text": text})
+        return DeskResult().say("support_sent")
+
+    # Timers ------------------------------------------------------------------------------------
+
+    def on_timer(self, uow: UnitOfWork, key: str) -> DeskResult:
+        _, case_id, kind = key.split(":")
+        case = uow.cases.get(int(case_id))
+        if case is None or not case.is_open:
+            return DeskResult()
+        if kind == "ack" and case.status is CaseStatus.TRIGGERED:
+            return self._next_level(uow, case)
+        if kind == "reply" and case.status is CaseStatus.CLAIMED:
+            return self._remind(uow, case)
+        return DeskResult()
+
+    # Helpers -----------------------------------------------------------------------------------
+
+    def roster(self, uow: UnitOfWork) -> Roster:
+        now = self.now()
+        staff = uow.staff.all()
+        present = on_call(staff, uow.rota.shifts(), uow.rota.overrides(now), now)
+        return Roster(staff, present, uow.cases.open_cases(), self.policy.caseload_cap)
+
+    def display_name(self, member: StaffMember) -> str:
+        if self.policy.counsellor_display == "first_name":
+            return member.name.split()[0]
+        return staff_text("display_team")
+
+    def shift_warning(self, member: StaffMember) -> str | None:
+        if over_shift_limit(member, self.policy.shift_limit, self.now()):
+            return staff_text("long_shift", hours=round(self.policy.shift_limit.total_seconds() / 3600))
+        return None
+
+    def _open(self, uow: UnitOfWork, conversation: Conversation, intent: Escalate) -> Case:
+        summary = self._summary(uow, conversation.user_id, intent)
+        case = Case(0, conversation.user_id, intent.level, intent.signals, summary, opened_at=self.now())
+        uow.cases.add(case)
+        self._event(uow, case, "opened", "", f"{intent.level.value} · {intent.reason}")
+        return case
+
+    def _update(self, uow: UnitOfWork, case: Case, intent: Escalate) -> None:
+        raised = intent.level > case.level
+        case.level = RiskLevel.highest(case.level, intent.level)
+        case.signals = tuple(sorted({*case.signals, *intent.signals}))
+        case.summary = self._summary(uow, case.user_id, intent)
+        uow.cases.save(case)
+        self._event(uow, case, "signals updated", "", f"{intent.level.value}: {', '.join(intent.signals)}")
+        if case.claimed_by is not None and intent.level >= RiskLevel.HIGH:
+            text = staff_text(
+                "urgent", case=case.id, level=intent.level.value, signals=", ".join(intent.signals)
+            )
+            uow.outbox.add(f"staff:{case.claimed_by}", "urgent", {"text": text, "case": case.id}, case.id)
+        elif raised and case.level >= RiskLevel.IMMINENT and case.status is CaseStatus.TRIGGERED:
+            self._page(uow, case, plan_first_page(case, self.policy, self.roster(uow), self.now()))
+
+    def _summary(self, uow: UnitOfWork, user_id: str, intent: Escalate) -> str:
+        recent = uow.messages.recent(user_id, 5)
+        lines = [intent.summary, f"signals: {', '.join(intent.signals) or '-'}"]
+        if intent.evidence:
+            lines.append(f"matched: {'; '.join(intent.evidence)}")
+        lines += [f"» {message}" for message in recent]
+        return "\n".join(lines)
+
+    def _page(self, uow: UnitOfWork, case: Case, plan: PagePlan) -> None:
+        now = self.now()
+        case.paging_step, case.paged_at = plan.step, now
+        uow.cases.save(case)
+        text = staff_text(
+            "page", case=case.id, level=case.level.value, waited=self._waited(case), summary=case.summary
+        )
+        payload = {
+            "text": text,
+            "options": [f"/claim {case.id}"],
+            "case": case.id,
+            "level_name": plan.level_name,
+        }
+        for member in plan.recipients:
+            uow.outbox.add(staff_address(member), "page", payload, case.id)
+        names = ", ".join(m.name for m in plan.recipients) or "nobody"
+        self._event(uow, case, "paged", "", f"{plan.level_name}: {names}")
+        if plan.next_check is not None:
+            uow.timers.set(ack_timer(case), plan.next_check)
+
+    def _next_level(self, uow: UnitOfWork, case: Case) -> DeskResult:
+        before = uow.cases.paged(case.id)
+        self._event(uow, case, "timer fired", "", "not acknowledged in time")
+        plan = plan_step(max(case.paging_step + 1, 0), self.policy, self.roster(uow), self.now())
+        self._page(uow, case, plan)
+        moved = staff_text("moved", case=case.id, level=plan.level_name)
+        self._tell(uow, before - {m.id for m in plan.recipients}, "notice", moved, case)
+        return DeskResult()
+
+    def _remind(self, uow: UnitOfWork, case: Case) -> DeskResult:
+        holder = uow.staff.get(case.claimed_by or 0)
+        if case.reminders_sent == 0 and holder is not None:
+            uow.outbox.add(
+                staff_address(holder), "notice", {"text": staff_text("reminder", case=case.id)}, case.id
+            )
+            later = self.policy.supervisor_reminder - self.policy.reply_reminder
+            uow.timers.set(reply_timer(case), self.now() + later)
+        else:
+            text = staff_text("reminder_supervisor", case=case.id, name=holder.name if holder else "?")
+            self._tell(uow, {m.id for m in self.roster(uow).supervisors()}, "notice", text, case)
+        case.reminders_sent += 1
+        uow.cases.save(case)
+        self._event(uow, case, "timer fired", "", "reminder: no staff reply")
+        return DeskResult()
+
+    def _claimed(self, uow: UnitOfWork, member: StaffMember, case: Case) -> DeskResult:
+        uow.timers.cancel(ack_timer(case))
+        self._event(uow, case, "claimed", member.name)
+        others = uow.cases.paged(case.id) - {member.id}
+        self._tell(uow, others, "taken", staff_text("taken", case=case.id, name=member.name), case)
+        display = self.display_name(member)
+        result = DeskResult().say("claimed", case=case.id, display=display, summary=case.summary)
+        uow.timers.set(reply_timer(case), self.now() + self.policy.reply_reminder)
+        result.person_events.append((case.user_id, StaffJoined(display)))
+        return result
+
+    def _held(
+        self, uow: UnitOfWork, member: StaffMember, case_id: int, action: str
+    ) -> tuple[Case | None, DeskResult]:
+        """The case if this member may `action` it: they hold it, or they are a supervisor."""
+        case = uow.cases.get(case_id)
+        if case is None or not allowed(case.status, action):
+            return None, DeskResult().say("not_found", case=case_id)
+        if case.claimed_by != member.id and not member.is_supervisor:
+            return None, DeskResult().say("not_yours", case=case_id, name=self._name_of(uow, case.claimed_by))
+        return case, DeskResult()
+
+    def _tell(self, uow: UnitOfWork, staff_ids: set[int], kind: str, text: str, case: Case) -> None:
+        for staff_id in sorted(staff_ids):
+            uow.outbox.add(f"staff:{staff_id}", kind, {"text": text, "case": case.id}, case.id)
+
+    def _event(self, uow: UnitOfWork, case: Case, kind: str, actor: str = "", detail: str = "") -> None:
+        uow.cases.record(CaseEvent(case.id, self.now(), kind, actor, detail))
+
+    def _name_of(self, uow: UnitOfWork, staff_id: int | None) -> str:
+        member = uow.staff.get(staff_id) if staff_id is not None else None
+        return member.name if member else "a colleague"
+
+    def _waited(self, case: Case) -> str:
+        return f"{int((self.now() - case.opened_at).total_seconds() // 60)} min"
+
+    def _median_claim_minutes(self, cases: list[Case]) -> str:
+        waits = [(c.claimed_at - c.opened_at).total_seconds() / 60 for c in cases if c.claimed_at]
+        return f"{statistics.median(waits):.1f} min" if waits else "-"
+
+    def _alert_supervisors(self, uow: UnitOfWork, case: Case, roster: Roster) -> None:
+        text = staff_text("page_nobody", case=case.id)
+        self._tell(uow, {m.id for m in roster.supervisors()}, "page", text, case)
+
+
+def ack_timer(case: Case) -> str:
+    return f"case:{case.id}:ack"
+
+
+def reply_timer(case: Case) -> str:
+    return f"case:{case.id}:reply"

@@ -1,0 +1,195 @@
+"""Staff commands, the same on every channel: who may act, what they asked for, what it did.
+
+A channel identifies the staff member (by console name or Telegram id) and passes the text; this
+checks they are registered and active, runs the desk action in one transaction, and returns the
+lines to show them. Refusals are logged without any message text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.desk import Desk, DeskResult, staff_address, staff_text
+from bot.service import ConversationService
+from flows.oncall.model import Availability, Outcome, StaffMember
+from flows.ports import Delivery, UnitOfWork
+
+log = logging.getLogger(__name__)
+CASE_PREFIX = re.compile(r"^#(\d+)\s+(.*)$", re.DOTALL)
+OUTCOMES = {outcome.value: outcome for outcome in Outcome}
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    """How a channel knows a staff member: by the name typed at the console, or by Telegram id."""
+
+    name: str | None = None
+    telegram_id: int | None = None
+
+
+class StaffService:
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        conversations: ConversationService,
+        desk: Desk,
+        clock: Callable[[], dt.datetime],
+    ):
+        self._unit_of_work = unit_of_work
+        self._conversations = conversations
+        self._desk = desk
+        self._clock = clock
+
+    def member(self, identity: StaffIdentity) -> StaffMember | None:
+        """The registered, active staff member behind an identity, or None."""
+        with self._unit_of_work() as uow:
+            return _lookup(uow, identity)
+
+    def handle(self, identity: StaffIdentity, text: str) -> list[str]:
+        """Carry out one staff command or relayed message; return what to show the staff member."""
+        with self._unit_of_work() as uow:
+            member = _lookup(uow, identity)
+            if member is None:
+                log.warning("refused a staff command from someone not registered and active")
+                return [staff_text("not_staff")]
+            result = self._dispatch(uow, member, text.strip())
+            for user_id, event in result.person_events:
+                self._conversations.deliver(uow, user_id, event)
+            uow.commit()
+        self._conversations.scheduler.apply(uow.timers.changes)
+        warning = self._desk.shift_warning(member)
+        return [line for line in [*result.replies, warning] if line]
+
+    def inbox(self, member: StaffMember) -> list[Delivery]:
+        """Messages waiting for this staff member (pages, relays, notices), marked as delivered."""
+        return self._conversations.take_deliveries([staff_address(member)])
+
+    def _dispatch(self, uow: UnitOfWork, member: StaffMember, text: str) -> DeskResult:
+        if not text.startswith("/"):
+            return self._relay(uow, member, text)
+        name, _, rest = text[1:].partition(" ")
+        handler = COMMANDS.get(name.split("@", 1)[0].lower())
+        if handler is None:
+            return DeskResult().say("unknown")
+        return handler(self, uow, member, rest.strip())
+
+    def _relay(self, uow: UnitOfWork, member: StaffMember, text: str) -> DeskResult:
+        chosen = CASE_PREFIX.match(text)
+        if chosen:
+            return self._desk.relay_from_staff(uow, member, int(chosen.group(1)), chosen.group(2))
+        return self._desk.relay_from_staff(uow, member, None, text)
+
+    def _queue(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
+        return self._desk.queue(uow)
+
+    def _next(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
+        return self._desk.next(uow, member)
+
+    def _claim(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
+        case_id = _case_number(rest)
+        return self._desk.claim(uow, member, case_id) if case_id else DeskResult().say("unknown")
+
+    def _release(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
+        case_id = _case_number(rest)
+        return self._desk.release(uow, member, case_id) if case_id else DeskResult().say("unknown")
+
+    def _transfer(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
+        number, _, after = rest.partition(" ")
+        if not number.isdigit() or not after.strip():
+            return DeskResult().say("unknown")
+        name, note = _colleague_and_note(uow, after.split())
+        return self._desk.transfer(uow, member, int(number), name, note)
+
+    def _note(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
+        number, _, note = rest.partition(" ")
+        if not number.isdigit() or not note.strip():
+            return DeskResult().say("unknown")
+        return self._desk.note(uow, member, int(number), note.strip())
+
+    def _resolve(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
+        parts = rest.split()
+        if len(parts) < 2 or not parts[0].isdigit():
+            return DeskResult().say("unknown")
+        outcome = OUTCOMES.get(parts[1].lower())
+        if outcome is None:
+            return DeskResult().say("bad_outcome", outcomes=", ".join(OUTCOMES))
+        followup = any(word.lower() in ("followup", "follow-up") for word in parts[2:])
+        return self._desk.resolve(uow, member, int(parts[0]), outcome, followup)
+
+    def _cancel(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
+        number, _, reason = rest.partition(" ")
+        if not number.isdigit():
+            return DeskResult().say("unknown")
+        return self._desk.cancel(uow, member, int(number), reason.strip())
+
+    def _case(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
+        case_id = _case_number(rest)
+        return self._desk.timeline(uow, member, case_id) if case_id else DeskResult().say("unknown")
+
+    def _oncall(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
+        switch = rest.lower()
+        if switch not in ("on", "off"):
+            return DeskResult().say("unknown")
+        member.availability = Availability.ON if switch == "on" else Availability.OFF
+        member.on_call_since = self._clock() if switch == "on" else None
+        member.break_until = None
+        uow.staff.save(member)
+        return DeskResult().say("on_call_on" if switch == "on" else "on_call_off")
+
+    def _break(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
+        if not rest.isdigit() or not 0 < int(rest) <= 240:
+            return DeskResult().say("bad_break")
+        member.break_until = self._clock() + dt.timedelta(minutes=int(rest))
+        uow.staff.save(member)
+        return DeskResult().say("on_break", until=member.break_until.strftime("%H:%M UTC"))
+
+    def _load(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
+        return self._desk.load(uow, member)
+
+    def _support(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
+        return self._desk.support(uow, member)
+
+
+def _lookup(uow: UnitOfWork, identity: StaffIdentity) -> StaffMember | None:
+    if identity.telegram_id is not None:
+        member = uow.staff.by_telegram_id(identity.telegram_id)
+    else:
+        member = uow.staff.by_name(identity.name or "")
+    return member if member is not None and member.active else None
+
+
+def _colleague_and_note(uow: UnitOfWork, words: list[str]) -> tuple[str, str]:
+    """Split "alex lee knows about the exams" into the longest staff name it starts with, and the note."""
+    for length in range(len(words), 0, -1):
+        if uow.staff.by_name(" ".join(words[:length])) is not None:
+            return " ".join(words[:length]), " ".join(words[length:])
+    first_names = {m.name.split()[0].lower(): m.name for m in uow.staff.all() if m.active}
+    if words[0].lower() in first_names:
+        return first_names[words[0].lower()], " ".join(words[1:])
+    return words[0], " ".join(words[1:])
+
+
+def _case_number(text: str) -> int | None:
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    return int(first.lstrip("#")) if first.lstrip("#").isdigit() else None
+
+
+COMMANDS: dict[str, Callable[[StaffService, UnitOfWork, StaffMember, str], DeskResult]] = {
+    "queue": StaffService._queue,
+    "next": StaffService._next,
+    "claim": StaffService._claim,
+    "release": StaffService._release,
+    "transfer": StaffService._transfer,
+    "note": StaffService._note,
+    "resolve": StaffService._resolve,
+    "cancel": StaffService._cancel,
+    "case": StaffService._case,
+    "oncall": StaffService._oncall,
+    "break": StaffService._break,
+    "load": StaffService._load,
+    "support": StaffService._support,
+}

@@ -1,0 +1,67 @@
+"""Timers are entry points too: a fired timer enters the core through the same services as a message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from bot.desk import Desk
+from bot.scheduling import TimerScheduler
+from bot.service import ConversationService
+from flows.events import TimerFired
+from flows.ports import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class TimerService:
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        conversations: ConversationService,
+        desk: Desk,
+        clock: Callable[[], dt.datetime],
+    ):
+        self._unit_of_work = unit_of_work
+        self._conversations = conversations
+        self._desk = desk
+        self._clock = clock
+
+    @property
+    def scheduler(self) -> TimerScheduler:
+        return self._conversations.scheduler
+
+    def fire(self, key: str) -> bool:
+        """Fire one timer if it is due and nobody fired it yet; True when this call fired it."""
+        try:
+            return self._fire(key)
+        except Exception:
+            log.exception("a timer failed", extra={"timer": key.split(":", 1)[0]})
+            return False
+
+    def fire_due(self) -> int:
+        """Fire every timer that is due now (what a scheduler does; tests call it with a set clock)."""
+        return sum(self.fire(key) for key, due in self.pending() if due <= self._clock())
+
+    def pending(self) -> list[tuple[str, dt.datetime]]:
+        with self._unit_of_work() as uow:
+            return uow.timers.pending()
+
+    def _fire(self, key: str) -> bool:
+        with self._unit_of_work() as uow:
+            if not uow.timers.take(key, self._clock()):
+                return False
+            self._route(uow, key)
+            uow.commit()
+        self.scheduler.apply(uow.timers.changes)
+        return True
+
+    def _route(self, uow: UnitOfWork, key: str) -> None:
+        if key.startswith("case:"):
+            result = self._desk.on_timer(uow, key)
+            for user_id, event in result.person_events:
+                self._conversations.deliver(uow, user_id, event)
+        elif key.startswith("person:"):
+            user_id, _, name = key.removeprefix("person:").rpartition(":")
+            self._conversations.deliver(uow, user_id, TimerFired(name))

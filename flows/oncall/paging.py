@@ -1,0 +1,77 @@
+"""Whom to page for a case, and when the next level is due: the escalation ladder, decided purely."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from flows.oncall.model import Case, Role, StaffMember
+from flows.oncall.policy import Policy, PolicyLevel
+from flows.oncall.rota import has_capacity, with_role
+from flows.risk.levels import RiskLevel
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Everyone the policy can reach at one moment, with the cases that tell who has room."""
+
+    staff: Sequence[StaffMember]
+    on_call: Sequence[StaffMember]
+    open_cases: Sequence[Case]
+    cap: int
+
+    def available(self) -> list[StaffMember]:
+        """On call and below their caseload cap: people who could take a case now."""
+        return [member for member in self.on_call if has_capacity(member, self.open_cases, self.cap)]
+
+    def supervisors(self) -> list[StaffMember]:
+        return [member for member in with_role(self.staff, Role.SUPERVISOR) if member.active]
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """Who to page now, at which step of the ladder, and when to look again (None: no timer)."""
+
+    step: int
+    recipients: tuple[StaffMember, ...]
+    level_name: str
+    next_check: dt.datetime | None
+
+
+def plan_first_page(case: Case, policy: Policy, roster: Roster, now: dt.datetime) -> PagePlan:
+    """The first page: everyone for an imminent case, nobody at night for a moderate one, else level 0."""
+    if case.level >= RiskLevel.IMMINENT:
+        everyone = _unique(member for level in policy.levels for member in targets_of(level, roster))
+        return PagePlan(0, everyone, "everyone", now + policy.levels[0].ack_timeout)
+    if case.level <= RiskLevel.MODERATE and policy.is_night(now) and not policy.page_moderate_at_night:
+        return PagePlan(-1, (), "queue (night)", policy.night_ends_after(now))
+    return plan_step(0, policy, roster, now)
+
+
+def plan_step(step: int, policy: Policy, roster: Roster, now: dt.datetime) -> PagePlan:
+    """Page the level at `step` of the ladder; past the repeats, the last level is paged again and again."""
+    ladder = len(policy.levels) * policy.repeat
+    level = policy.levels[-1] if step >= ladder else policy.levels[step % len(policy.levels)]
+    recipients = tuple(targets_of(level, roster))
+    return PagePlan(step, recipients, level.name, now + level.ack_timeout)
+
+
+def targets_of(level: PolicyLevel, roster: Roster) -> list[StaffMember]:
+    if level.targets == "on_call_counsellors":
+        return [m for m in roster.available() if m.role is Role.COUNSELLOR]
+    if level.targets == "on_call_supervisors":
+        return [m for m in roster.on_call if m.role is Role.SUPERVISOR]
+    return [m for m in roster.staff if m.active]
+
+
+def priority_key(case: Case) -> tuple[int, dt.datetime, int]:
+    """Imminent before high before moderate, then whoever has waited longest."""
+    return (-case.level.rank, case.opened_at, case.id)
+
+
+def _unique(members: Iterable[StaffMember]) -> tuple[StaffMember, ...]:
+    seen: dict[int, StaffMember] = {}
+    for member in members:
+        seen.setdefault(member.id, member)
+    return tuple(seen.values())

@@ -1,0 +1,92 @@
+"""The person's side of a case: what they hear when the team is alerted, joins, writes or leaves."""
+
+from __future__ import annotations
+
+from flows.crisis_lines import emergency_number, render_lines
+from flows.events import CaseClosed, CaseOpened, StaffJoined, StaffLeft, StaffMessage, TeamEvent
+from flows.intents import CancelTimer, SetTimer
+from flows.turn import Turn
+
+WAITING_UPDATE = "waiting_update"
+WAITING, WITH_STAFF = "waiting", "with_staff"
+
+
+def home(turn: Turn) -> str:
+    """The trigger back to where the person belongs: with their staff member, waiting, or the menu."""
+    status = turn.conversation.case_status
+    return "join" if status == WITH_STAFF else "wait" if status == WAITING else "to_menu"
+
+
+def go_home(turn: Turn) -> None:
+    turn.go(home(turn))
+
+
+def on_team_event(turn: Turn, event: TeamEvent) -> None:
+    """Apply one team event to the conversation, wherever the person is."""
+    if isinstance(event, CaseOpened):
+        _opened(turn, event)
+    elif isinstance(event, StaffJoined):
+        _joined(turn, event)
+    elif isinstance(event, StaffMessage):
+        turn.say(turn.text("team.from_staff", name=event.name, text=event.text))
+    elif isinstance(event, StaffLeft):
+        _left(turn)
+    else:
+        _closed(turn, event)
+
+
+def waiting_update(turn: Turn, seconds: float) -> None:
+    """Every few minutes while nobody has joined yet: an honest word and the emergency number."""
+    if turn.conversation.case_status != WAITING:
+        return
+    turn.say_key("team.still_waiting", emergency=emergency_number(turn.conversation.country))
+    turn.intents.append(SetTimer(WAITING_UPDATE, seconds))
+
+
+def _opened(turn: Turn, event: CaseOpened) -> None:
+    conversation = turn.conversation
+    if event.existing and conversation.case_status:
+        return
+    conversation.case_id = event.case_id
+    conversation.case_status = WAITING
+    conversation.answers["waiting_update_seconds"] = event.update_seconds
+    key = "team.alerted" if event.staffed else "team.nobody_available"
+    turn.say_key(key, emergency=emergency_number(conversation.country), lines=_lines(turn))
+    turn.intents.append(SetTimer(WAITING_UPDATE, event.update_seconds))
+    if conversation.state not in ("screening", "waiting_for_staff"):
+        turn.go("wait")
+
+
+def _joined(turn: Turn, event: StaffJoined) -> None:
+    conversation = turn.conversation
+    conversation.case_status = WITH_STAFF
+    conversation.staff_name = event.name
+    turn.intents.append(CancelTimer(WAITING_UPDATE))
+    turn.say_key("team.handed_over" if event.handover else "team.joined", name=event.name)
+    if conversation.state != "with_staff":
+        turn.go("join")
+
+
+def _left(turn: Turn) -> None:
+    conversation = turn.conversation
+    conversation.case_status = WAITING
+    conversation.staff_name = ""
+    turn.say_key("team.released", emergency=emergency_number(conversation.country))
+    turn.intents.append(
+        SetTimer(WAITING_UPDATE, float(conversation.answers.get("waiting_update_seconds", 180)))
+    )
+    if conversation.state == "with_staff":
+        turn.go("wait")
+
+
+def _closed(turn: Turn, event: CaseClosed) -> None:
+    conversation = turn.conversation
+    conversation.case_id, conversation.case_status, conversation.staff_name = None, "", ""
+    turn.intents.append(CancelTimer(WAITING_UPDATE))
+    turn.say_key("team.closed", lines=_lines(turn))
+    if conversation.state in ("with_staff", "waiting_for_staff"):
+        turn.go("to_menu")
+
+
+def _lines(turn: Turn) -> str:
+    return render_lines(turn.conversation.country, turn.content)

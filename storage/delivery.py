@@ -1,0 +1,85 @@
+"""Timers and the outbox: what must happen later, and what must reach someone else."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, delete, insert, select, update
+
+from flows.ports import Delivery, Outbox, Timers
+from storage.encryption import Cipher
+from storage.models import OutboxRecord, TimerRecord, as_utc, utcnow
+
+TIMERS = cast(Table, TimerRecord.__table__)
+OUTBOX = cast(Table, OutboxRecord.__table__)
+
+
+class SqlAlchemyTimers(Timers):
+    def __init__(self, connection: Connection):
+        self._connection = connection
+        self.changes: list[tuple[str, dt.datetime | None]] = []
+
+    def set(self, key: str, due: dt.datetime) -> None:
+        moved = update(TIMERS).where(TIMERS.c.key == key).values(due_at=due, fired_at=None)
+        if self._connection.execute(moved).rowcount == 0:
+            self._connection.execute(insert(TIMERS).values(key=key, due_at=due))
+        self.changes.append((key, due))
+
+    def cancel(self, key: str) -> None:
+        self._connection.execute(delete(TIMERS).where(TIMERS.c.key == key))
+        self.changes.append((key, None))
+
+    def cancel_prefix(self, prefix: str) -> None:
+        matching = TIMERS.c.key.startswith(prefix, autoescape=True)
+        keys = list(self._connection.execute(select(TIMERS.c.key).where(matching)).scalars())
+        self._connection.execute(delete(TIMERS).where(matching))
+        self.changes += [(key, None) for key in keys]
+
+    def pending(self) -> list[tuple[str, dt.datetime]]:
+        query = (
+            select(TIMERS.c.key, TIMERS.c.due_at).where(TIMERS.c.fired_at.is_(None)).order_by(TIMERS.c.due_at)
+        )
+        return [(key, as_utc(due)) for key, due in self._connection.execute(query)]
+
+    def take(self, key: str, now: dt.datetime) -> bool:
+        statement = (
+            update(TIMERS)
+            .where(TIMERS.c.key == key, TIMERS.c.fired_at.is_(None), TIMERS.c.due_at <= now)
+            .values(fired_at=now)
+        )
+        return bool(self._connection.execute(statement).rowcount == 1)
+
+
+class SqlAlchemyOutbox(Outbox):
+    def __init__(self, connection: Connection, cipher: Cipher):
+        self._connection = connection
+        self._cipher = cipher
+
+    def add(self, recipient: str, kind: str, payload: dict[str, Any], case_id: int | None = None) -> None:
+        body = self._cipher.encrypt(json.dumps(payload))
+        row = {"recipient": recipient, "kind": kind, "case_id": case_id, "body": body, "created_at": utcnow()}
+        self._connection.execute(insert(OUTBOX).values(**row))
+
+    def pending(self, recipients: list[str], limit: int = 100) -> list[Delivery]:
+        query = (
+            select(OUTBOX)
+            .where(OUTBOX.c.recipient.in_(recipients), OUTBOX.c.delivered_at.is_(None))
+            .order_by(OUTBOX.c.id)
+            .limit(limit)
+        )
+        rows = self._connection.execute(query).mappings()
+        return [
+            Delivery(
+                r["id"], r["recipient"], r["kind"], json.loads(self._cipher.decrypt(r["body"])), r["case_id"]
+            )
+            for r in rows
+        ]
+
+    def delivered(self, delivery_id: int, now: dt.datetime) -> None:
+        statement = update(OUTBOX).where(OUTBOX.c.id == delivery_id).values(delivered_at=now)
+        self._connection.execute(statement)
+
+    def forget_recipient(self, recipient: str) -> None:
+        self._connection.execute(delete(OUTBOX).where(OUTBOX.c.recipient == recipient))

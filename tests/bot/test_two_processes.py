@@ -1,0 +1,121 @@
+"""The whole loop across two processes on one database: a person's chat and a counsellor's console."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TIMEOUT = 20.0
+
+
+class Process:
+    """A `pfa-bot ... --jsonl` process: send lines, wait for the line that matters."""
+
+    def __init__(self, arguments: list[str], env: dict[str, str]):
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", *arguments],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        self._lines: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def send(self, text: str) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.write(json.dumps({"text": text}) + "\n")
+        self._process.stdin.flush()
+
+    def expect(self, fragment: str) -> dict[str, Any]:
+        """The first line whose text holds `fragment`, skipping others; fails after a timeout."""
+        seen = []
+        while True:
+            try:
+                record = self._lines.get(timeout=TIMEOUT)
+            except queue.Empty:
+                pytest.fail(f"never saw {fragment!r}; saw {seen}")
+            seen.append(record.get("text"))
+            if fragment in str(record.get("text")):
+                return record
+
+    def close(self) -> int:
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        status = self._process.wait(timeout=TIMEOUT)
+        self._reader.join(timeout=TIMEOUT)
+        for stream in (self._process.stdout, self._process.stderr):
+            if stream is not None:
+                stream.close()
+        return status
+
+    def __enter__(self) -> Process:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait(timeout=TIMEOUT)
+        self.close()
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            self._lines.put(json.loads(line))
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    environment = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    environment["PFA_DATABASE_URL"] = f"sqlite:///{tmp_path / 'shared.db'}"
+    return environment
+
+
+def cli(env: dict[str, str], *arguments: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *arguments], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_person_and_a_counsellor_talk_across_two_processes(env):
+    cli(env, "staff", "add", "--name", "Sam Jones", "--role", "counsellor")
+    assert "Sam Jones · counsellor" in cli(env, "staff", "list")
+    with (
+        Process(["staff", "console", "--as", "Sam Jones", "--jsonl"], env) as counsellor,
+        Process(["chat", "--jsonl", "--user", "alice"], env) as person,
+    ):
+        talk(counsellor, person)
+
+
+def talk(counsellor: Process, person: Process) -> None:
+    counsellor.send("/oncall on")
+    counsellor.expect("You're on call")
+    for text in ("/start", "I agree, let's start", "United Kingdom", "exhausted", "6", "Talk to a person"):
+        person.send(text)
+    assert person.expect("has been alerted")["state"] == "waiting_for_staff"
+    page = counsellor.expect("Case 1")
+    assert page["kind"] == "page" and page["options"] == ["/claim 1"]
+    counsellor.send("/claim 1")
+    counsellor.expect("You have case 1")
+    assert person.expect("Sam from our team has joined")["state"] == "with_staff"
+    person.send("I can't stop shaking")
+    assert counsellor.expect("Case 1 · person: I can't stop shaking")["kind"] == "relay"
+    counsellor.send("I'm here. Let's slow your breathing together.")
+    person.expect("Sam (team): I'm here. Let's slow your breathing together.")
+    counsellor.send("/resolve 1 de-escalated")
+    counsellor.expect("Case 1 resolved")
+    assert person.expect("closed this conversation")["state"] == "menu"
+    assert person.close() == 0
+    assert counsellor.close() == 0

@@ -1,0 +1,238 @@
+"""Escalation to on-call staff, end to end on real databases, with a clock the test moves."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from bot.bootstrap import App, bootstrap
+from bot.staff import StaffIdentity
+from flows.events import parse_text
+from tests.fakes import FakeClock
+
+PERSON = "console:person"
+SAM, ALEX, SUE = (
+    StaffIdentity(name="Sam Jones"),
+    StaffIdentity(name="Alex Lee"),
+    StaffIdentity(name="Sue Park"),
+)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def app(database, database_url, cipher, clock):
+    application = bootstrap(database_url, cipher, clock=clock.now)
+    application.admin.add_staff("Sam Jones", "counsellor", None)
+    application.admin.add_staff("Alex Lee", "counsellor", None)
+    application.admin.add_staff("Sue Park", "supervisor", None)
+    yield application
+    application.close()
+
+
+def person_says(app: App, *texts: str) -> list[str]:
+    said: list[str] = []
+    for text in texts:
+        said += [reply.text for reply in app.conversations.handle(PERSON, parse_text(text)).replies]
+    return said
+
+
+def person_hears(app: App) -> list[str]:
+    return [str(d.payload["text"]) for d in app.conversations.take_deliveries([PERSON])]
+
+
+def staff_hears(app: App, who: StaffIdentity) -> list[str]:
+    member = app.staff.member(who)
+    assert member is not None
+    return [str(d.payload["text"]) for d in app.staff.inbox(member)]
+
+
+def on_call(app: App, *who: StaffIdentity) -> None:
+    for identity in who:
+        app.staff.handle(identity, "/oncall on")
+
+
+def at_menu(app: App) -> None:
+    person_says(app, "/start", "I agree, let's start", "United Kingdom", "tired", "5")
+
+
+def asks_for_a_person(app: App) -> list[str]:
+    at_menu(app)
+    return person_says(app, "Talk to a person")
+
+
+def test_a_whole_escalation_pages_claims_relays_and_resolves(app):
+    on_call(app, SAM, SUE)
+    said = asks_for_a_person(app)
+    assert any("has been alerted" in text and "999" in text for text in said)
+    assert app.conversations.conversation(PERSON).state == "waiting_for_staff"
+    (page,) = staff_hears(app, SAM)
+    assert "Case 1" in page and "/claim 1" in page and "console:person" not in page
+    assert any("You have case 1" in line for line in app.staff.handle(SAM, "/claim 1"))
+    assert person_hears(app) == ["Sam from our team has joined. Anything you write now goes to them."]
+    assert app.conversations.conversation(PERSON).state == "with_staff"
+    assert person_says(app, "thank you for coming") == []
+    assert staff_hears(app, SAM) == ["Case 1 · person: thank you for coming"]
+    app.staff.handle(SAM, "I'm here with you. How are you feeling right now?")
+    assert person_hears(app) == ["Sam (team): I'm here with you. How are you feeling right now?"]
+    app.staff.handle(SAM, "/note 1 calmer after grounding")
+    assert app.staff.handle(SAM, "/resolve 1 de-escalated followup") == ["Case 1 resolved: de-escalated."]
+    assert any("closed this conversation" in text for text in person_hears(app))
+    assert app.conversations.conversation(PERSON).state == "menu"
+    timeline = "\n".join(app.staff.handle(SUE, "/case 1"))
+    for entry in ("opened", "paged", "claimed · Sam Jones", "note added · Sam Jones · calmer", "resolved"):
+        assert entry in timeline
+
+
+def test_an_unacknowledged_page_moves_to_the_next_level_and_tells_the_first(app, clock):
+    on_call(app, SAM, SUE)
+    asks_for_a_person(app)
+    assert len(staff_hears(app, SAM)) == 1 and staff_hears(app, SUE) == []
+    clock.advance(minutes=2)
+    assert app.timers.fire_due() == 0
+    clock.advance(minutes=1, seconds=1)
+    assert app.timers.fire_due() >= 1
+    assert any("Case 1" in text for text in staff_hears(app, SUE))
+    assert staff_hears(app, SAM) == [
+        "Case 1 was not acknowledged in time and has moved on to: on-call supervisor."
+    ]
+    assert "timer fired" in "\n".join(app.staff.handle(SUE, "/case 1"))
+
+
+def test_a_claim_stops_the_paging_and_tells_the_others_who_took_it(app, clock):
+    on_call(app, SAM, ALEX)
+    asks_for_a_person(app)
+    app.staff.handle(ALEX, "/claim 1")
+    assert staff_hears(app, SAM)[-1] == "Case 1 was claimed by Alex Lee."
+    clock.advance(minutes=30)
+    app.timers.fire_due()
+    assert not any("moved on" in text for text in staff_hears(app, SAM))
+
+
+def test_a_restart_while_a_timer_is_pending_pages_once(database_url, app, cipher, clock):
+    on_call(app, SAM, SUE)
+    asks_for_a_person(app)
+    app.close()
+    clock.advance(minutes=4)
+    restarted = bootstrap(database_url, cipher, clock=clock.now)
+    assert [key for key, _ in restarted.timers.pending() if key.startswith("case:")] == ["case:1:ack"]
+    assert restarted.timers.fire_due() >= 1
+    assert restarted.timers.fire("case:1:ack") is False
+    pages = [text for text in staff_hears(restarted, SUE) if text.startswith("🔔 Case 1")]
+    assert len(pages) == 1
+    restarted.close()
+
+
+def test_caseload_cap_refuses_a_third_case_and_says_why(app):
+    on_call(app, SAM)
+    for number in (1, 2, 3):
+        user = f"console:p{number}"
+        for text in ("/start", "I agree, let's start", "United Kingdom", "tired", "5", "Talk to a person"):
+            app.conversations.handle(user, parse_text(text))
+    app.staff.handle(SAM, "/claim 1")
+    app.staff.handle(SAM, "/claim 2")
+    (refusal,) = app.staff.handle(SAM, "/claim 3")
+    assert "the most allowed (2)" in refusal
+    assert "Case 3" in "\n".join(app.staff.handle(SAM, "/queue"))
+
+
+def test_nobody_on_call_says_so_at_once_and_pages_the_supervisors(app):
+    said = asks_for_a_person(app)
+    assert any("nobody from our team is free" in text and "116 123" in text for text in said)
+    assert any("Nobody on call" in text for text in staff_hears(app, SUE))
+    assert "Case 1" in "\n".join(app.staff.handle(SAM, "/queue"))
+
+
+def test_one_open_case_per_person_and_new_signals_update_it(app):
+    on_call(app, SAM)
+    asks_for_a_person(app)
+    person_says(app, "/menu", "Talk to a person")
+    assert len(app.staff.handle(SAM, "/queue")) == 2  # the heading and one case
+
+
+def test_release_and_transfer_keep_the_person_informed(app):
+    on_call(app, SAM, ALEX)
+    asks_for_a_person(app)
+    app.staff.handle(SAM, "/claim 1")
+    person_hears(app)
+    assert app.staff.handle(ALEX, "/release 1")[0].startswith("Case 1 is not yours")
+    app.staff.handle(SAM, "/transfer 1 alex lee knows about the exams")
+    assert person_hears(app)[0].startswith("Alex from our team is taking over")
+    assert "Handover note: knows about the exams" in staff_hears(app, ALEX)[-1]
+    app.staff.handle(ALEX, "/release 1")
+    assert "step away" in person_hears(app)[0]
+    assert app.conversations.conversation(PERSON).state == "waiting_for_staff"
+
+
+def test_someone_who_is_not_registered_staff_is_refused(app):
+    assert app.staff.handle(StaffIdentity(name="Mallory"), "/queue") == [
+        "This command is for registered team members only."
+    ]
+    app.admin.remove_staff("Alex Lee")
+    assert app.staff.handle(ALEX, "/queue") == ["This command is for registered team members only."]
+
+
+def test_a_debrief_follows_a_high_risk_case_and_support_reaches_the_supervisor(app):
+    on_call(app, SAM, SUE)
+    at_menu(app)
+    person_says(app, "/sos", "Yes, you can ask", "yes", "yes", "no", "yes", "no", "no")  # intent: high
+    app.staff.handle(SAM, "/claim 1")
+    reply = app.staff.handle(SAM, "/resolve 1 referred")
+    assert any("How are you?" in line for line in reply)
+    app.staff.handle(SAM, "/support")
+    assert "Sam Jones would like some support after a difficult case." in staff_hears(app, SUE)
+
+
+def test_the_person_can_stop_waiting_and_the_case_stays(app):
+    on_call(app, SAM)
+    asks_for_a_person(app)
+    person_says(app, "Stop waiting for a person")
+    assert app.conversations.conversation(PERSON).state == "menu"
+    assert "person stopped waiting" in "\n".join(app.staff.handle(SAM, "/queue"))
+
+
+def test_waiting_updates_reach_the_person_every_few_minutes(app, clock):
+    on_call(app, SAM)
+    asks_for_a_person(app)
+    clock.advance(minutes=3, seconds=1)
+    app.timers.fire_due()
+    assert any("still looking for someone" in text for text in person_hears(app))
+
+
+def test_supervisors_see_the_load(app):
+    on_call(app, SAM, SUE)
+    asks_for_a_person(app)
+    app.staff.handle(SAM, "/claim 1")
+    load = "\n".join(app.staff.handle(SUE, "/load"))
+    assert "Sam Jones (counsellor): 1 active · on call" in load
+    assert app.staff.handle(SAM, "/load") == ["Only supervisors can do that."]
+
+
+def test_concurrent_claims_have_exactly_one_winner(app):
+    on_call(app, SAM, ALEX, SUE)
+    for case_id in range(1, 6):
+        user = f"console:race{case_id}"
+        for text in ("/start", "I agree, let's start", "United Kingdom", "tired", "5", "Talk to a person"):
+            app.conversations.handle(user, parse_text(text))
+        barrier = threading.Barrier(3)
+        results: dict[str, str] = {}
+
+        def claim(
+            who: StaffIdentity, case: int = case_id, gate: threading.Barrier = barrier, into: dict = results
+        ) -> None:
+            gate.wait()
+            into[who.name or ""] = " ".join(app.staff.handle(who, f"/claim {case}"))
+
+        threads = [threading.Thread(target=claim, args=(who,)) for who in (SAM, ALEX, SUE)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        winners = [name for name, text in results.items() if f"You have case {case_id}" in text]
+        assert len(winners) == 1, results
+        assert sum("is already with" in text for text in results.values()) == 2
+        app.staff.handle(StaffIdentity(name=winners[0]), f"/resolve {case_id} de-escalated")
