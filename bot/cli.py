@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeAlias
 
 from bot.admin import AdminError
 from bot.bootstrap import App, SetupError, bootstrap, database_url
@@ -129,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 # argparse exposes no public name for what add_subparsers returns.
-Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def _with_db(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
