@@ -110,6 +110,10 @@ class ConversationService:
     ) -> Outcome:
         """Run the engine, carry out its intents and save, all inside the caller's unit of work."""
         outcome = self._engine.handle(conversation, event, locale)
+        # Until the person agrees, only where they are in the consent step is kept: no words.
+        # Kept before the intents run, so that a case opened now shows staff this very message.
+        if isinstance(event, Text) and conversation.consented:
+            uow.messages.add(conversation.user_id, event.text, conversation.position)
         intents = list(outcome.intents)
         for _ in range(MAX_FOLLOW_UPS):
             follow_ups = self._carry_out(uow, outcome)
@@ -119,7 +123,7 @@ class ConversationService:
                 outcome = self._engine.handle(outcome.conversation, follow_up)
                 intents += outcome.intents
         outcome = Outcome(outcome.conversation, intents)
-        self._save(uow, conversation, outcome, event)
+        self._save(uow, outcome)
         return outcome
 
     def take_deliveries(self, recipients: list[str]) -> list[Delivery]:
@@ -155,15 +159,11 @@ class ConversationService:
                 uow.outcomes.add(intent.before, intent.after)
         return follow_ups
 
-    def _save(self, uow: UnitOfWork, before: Conversation, outcome: Outcome, event: Event) -> None:
-        conversation = outcome.conversation
+    def _save(self, uow: UnitOfWork, outcome: Outcome) -> None:
         if any(isinstance(intent, EraseUser) for intent in outcome.intents):
-            _erase(uow, conversation.user_id)
-            return
-        uow.conversations.save(conversation)
-        # Until the person agrees, only where they are in the consent step is kept: no words.
-        if isinstance(event, Text) and before.consented:
-            uow.messages.add(conversation.user_id, event.text, before.position)
+            _erase(uow, outcome.conversation.user_id)
+        else:
+            uow.conversations.save(outcome.conversation)
 
     def _keep_unhandled(self, conversation: Conversation, event: Event) -> None:
         """Save the text of a message whose handling failed, so that staff can still see it."""

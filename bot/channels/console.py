@@ -61,7 +61,7 @@ class JsonlConsole:
     service: ConversationService
     user_id: str
     locale: str | None = None
-    poll_every: float = 0.25
+    poll_every: float = 0.1
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run(self, lines: Iterable[bytes], out: IO[str]) -> None:

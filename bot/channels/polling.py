@@ -9,7 +9,7 @@ from collections.abc import Callable
 class Poller:
     """Calls `poll` every `every` seconds on a daemon thread until stopped, then once more."""
 
-    def __init__(self, poll: Callable[[], None], every: float = 0.25):
+    def __init__(self, poll: Callable[[], None], every: float = 0.1):
         self._poll = poll
         self._every = every
         self._stop = threading.Event()

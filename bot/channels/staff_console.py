@@ -26,7 +26,7 @@ class StaffConsole:
     identity: StaffIdentity
     out: IO[str]
     jsonl: bool = False
-    poll_every: float = 0.25
+    poll_every: float = 0.1
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run(self, lines: Iterable[str]) -> int:

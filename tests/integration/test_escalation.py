@@ -67,11 +67,14 @@ def asks_for_a_person(app: App) -> list[str]:
 
 def test_a_whole_escalation_pages_claims_relays_and_resolves(app):
     on_call(app, SAM, SUE)
-    said = asks_for_a_person(app)
+    at_menu(app)
+    said = person_says(app, "I want to kill myself")
+    assert "116 123" in said[0]
     assert any("has been alerted" in text and "999" in text for text in said)
-    assert app.conversations.conversation(PERSON).state == "waiting_for_staff"
+    assert app.conversations.conversation(PERSON).position == "screening.offer"
     (page,) = staff_hears(app, SAM)
-    assert "Case 1" in page and "/claim 1" in page and "console:person" not in page
+    assert "Case 1 · high" in page and "/claim 1" in page and "console:person" not in page
+    assert "» I want to kill myself" in page
     assert any("You have case 1" in line for line in app.staff.handle(SAM, "/claim 1"))
     assert person_hears(app) == ["Sam from our team has joined. Anything you write now goes to them."]
     assert app.conversations.conversation(PERSON).state == "with_staff"
@@ -80,7 +83,9 @@ def test_a_whole_escalation_pages_claims_relays_and_resolves(app):
     app.staff.handle(SAM, "I'm here with you. How are you feeling right now?")
     assert person_hears(app) == ["Sam (team): I'm here with you. How are you feeling right now?"]
     app.staff.handle(SAM, "/note 1 calmer after grounding")
-    assert app.staff.handle(SAM, "/resolve 1 de-escalated followup") == ["Case 1 resolved: de-escalated."]
+    resolved = app.staff.handle(SAM, "/resolve 1 de-escalated followup")
+    assert resolved[0] == "Case 1 resolved: de-escalated."
+    assert "How are you?" in resolved[1]  # a high-risk case ends with a debrief prompt
     assert any("closed this conversation" in text for text in person_hears(app))
     assert app.conversations.conversation(PERSON).state == "menu"
     timeline = "\n".join(app.staff.handle(SUE, "/case 1"))
@@ -236,3 +241,34 @@ def test_concurrent_claims_have_exactly_one_winner(app):
         assert len(winners) == 1, results
         assert sum("is already with" in text for text in results.values()) == 2
         app.staff.handle(StaffIdentity(name=winners[0]), f"/resolve {case_id} de-escalated")
+
+
+def test_a_long_shift_prompts_a_handover(app, clock):
+    on_call(app, SAM)
+    clock.advance(hours=9)
+    assert app.staff.handle(SAM, "/queue")[-1].startswith("You've been on call for over 8 hours")
+
+
+def test_someone_on_a_break_is_not_paged(app):
+    on_call(app, SAM)
+    assert app.staff.handle(SAM, "/break 15")[0].startswith("Enjoy your break")
+    said = asks_for_a_person(app)
+    assert any("nobody from our team is free" in text for text in said)
+
+
+def test_the_rota_decides_who_is_on_call_and_can_be_loaded_from_a_file(app, clock, tmp_path):
+    rota = tmp_path / "rota.toml"
+    rota.write_text(
+        '[[shift]]\nstaff = "Sam Jones"\nday = "fri"\nstart = "09:00"\nend = "17:00"\n'
+        '[[shift]]\nstaff = "Sue Park"\nday = "fri"\nstart = "22:00"\nend = "06:00"\n'
+        '[[override]]\nstaff = "Alex Lee"\nfrom = "2026-11-27T13:00"\nto = "2026-11-27T15:00"\n',
+        encoding="utf-8",
+    )
+    assert app.admin.load_rota(rota) == "loaded 2 shifts and 1 overrides"
+    listed = "\n".join(app.admin.list_staff())
+    assert "Sam Jones · counsellor · on call" in listed and "Alex Lee · counsellor · on call" in listed
+    assert "Sue Park · supervisor · off call" in listed
+    clock.advance(hours=9)  # 23:00 on Friday
+    listed = "\n".join(app.admin.list_staff())
+    assert "Sue Park · supervisor · on call" in listed and "Sam Jones · counsellor · off call" in listed
+    assert app.admin.show_rota() == ["fri 09:00-17:00 Sam Jones", "fri 22:00-06:00 Sue Park"]
