@@ -13,6 +13,7 @@ from bot.admin import AdminError
 from bot.bootstrap import App, SetupError, bootstrap, database_url
 from bot.channels.console import LOCAL_USER, InteractiveConsole, JsonlConsole, console_user_id
 from bot.channels.staff_console import StaffConsole
+from bot.settings import SettingsError
 from bot.staff import StaffIdentity
 from flows.risk import assess
 from flows.risk.evaluation import evaluate, format_report
@@ -25,7 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (SetupError, AdminError) as error:
+    except (SetupError, AdminError, SettingsError) as error:
         print(f"pfa-bot: {error}", file=sys.stderr)
         return 2
 
@@ -84,6 +85,17 @@ def rota(args: argparse.Namespace) -> int:
     return 0
 
 
+def run(args: argparse.Namespace) -> int:
+    """Run the Telegram bot: long polling, or a webhook when --webhook-url is given."""
+    from bot.channels.telegram_app import run_telegram
+    from bot.settings import load_settings
+
+    settings = load_settings(
+        webhook_url=args.webhook_url, listen=args.listen, port=args.port, secret_token=args.secret_token
+    )
+    return run_telegram(settings)
+
+
 def db_upgrade(args: argparse.Namespace) -> int:
     database = make_engine(database_url(args.db))
     upgrade(database)
@@ -116,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pfa-bot", description="Psychological first aid assistant.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     _chat_parser(commands)
+    _run_parser(commands)
     _staff_parser(commands)
     _rota_parser(commands)
     db = commands.add_parser("db", help="manage the database").add_subparsers(required=True, metavar="ACTION")
@@ -144,6 +157,17 @@ def _chat_parser(commands: Subparsers) -> None:
     talk.add_argument("--user", default=LOCAL_USER, help="who is speaking (default: one local person)")
     talk.add_argument("--locale", help="a locale hint such as en-GB, used to suggest a country")
     talk.set_defaults(run=chat)
+
+
+def _run_parser(commands: Subparsers) -> None:
+    bot = commands.add_parser("run", help="run the Telegram bot (settings: PFA_TELEGRAM_TOKEN, ... or .env)")
+    bot.add_argument("--webhook-url", help="receive updates at this public HTTPS URL instead of polling")
+    bot.add_argument("--listen", help="webhook: address to listen on (default 127.0.0.1)")
+    bot.add_argument("--port", type=int, help="webhook: port to listen on (default 8443)")
+    bot.add_argument(
+        "--secret-token", help="webhook: the secret Telegram must send (X-Telegram-Bot-Api-Secret-Token)"
+    )
+    bot.set_defaults(run=run)
 
 
 def _staff_parser(commands: Subparsers) -> None:

@@ -367,8 +367,9 @@ class Desk:
     def _claimed(self, uow: UnitOfWork, member: StaffMember, case: Case) -> DeskResult:
         uow.timers.cancel(ack_timer(case))
         self._event(uow, case, "claimed", member.name)
-        others = uow.cases.paged(case.id) - {member.id}
-        self._tell(uow, others, "taken", staff_text("taken", case=case.id, name=member.name), case)
+        # Everyone paged hears who took it (channels that posted the page edit it instead).
+        paged = uow.cases.paged(case.id)
+        self._tell(uow, paged, "taken", staff_text("taken", case=case.id, name=member.name), case)
         display = self.display_name(member)
         result = DeskResult().say("claimed", case=case.id, display=display, summary=case.summary)
         uow.timers.set(reply_timer(case), self.now() + self.policy.reply_reminder)

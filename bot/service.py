@@ -135,6 +135,33 @@ class ConversationService:
             uow.commit()
         return deliveries
 
+    def pending_deliveries(self, prefix: str) -> list[Delivery]:
+        """Undelivered outbox messages for addresses starting with `prefix`, left pending until marked."""
+        with self._unit_of_work() as uow:
+            return uow.outbox.pending_matching(prefix)
+
+    def mark_delivered(self, delivery_ids: list[int]) -> None:
+        with self._unit_of_work() as uow:
+            for delivery_id in delivery_ids:
+                uow.outbox.delivered(delivery_id, self._clock())
+            uow.commit()
+
+    def first_time(self, channel: str, update_id: int) -> bool:
+        """Record an update as handled; False when it was handled before."""
+        with self._unit_of_work() as uow:
+            fresh = uow.channels.first_time(channel, update_id)
+            uow.commit()
+        return fresh
+
+    def record_page(self, case_id: int, chat_id: int, message_id: int) -> None:
+        with self._unit_of_work() as uow:
+            uow.channels.add_page(case_id, chat_id, message_id)
+            uow.commit()
+
+    def pages(self, case_id: int) -> list[tuple[int, int]]:
+        with self._unit_of_work() as uow:
+            return uow.channels.pages(case_id)
+
     def conversation(self, user_id: str) -> Conversation:
         with self._unit_of_work() as uow:
             return uow.conversations.get(user_id) or Conversation(user_id)

@@ -64,6 +64,14 @@ class StaffService:
         warning = self._desk.shift_warning(member)
         return [line for line in [*result.replies, warning] if line]
 
+    def members(self) -> list[StaffMember]:
+        with self._unit_of_work() as uow:
+            return [member for member in uow.staff.all() if member.active]
+
+    def telegram_ids(self) -> dict[int, int]:
+        """Staff id to Telegram user id, for the active staff who have one."""
+        return {m.id: m.telegram_id for m in self.members() if m.telegram_id is not None}
+
     def inbox(self, member: StaffMember) -> list[Delivery]:
         """Messages waiting for this staff member (pages, relays, notices), marked as delivered."""
         return self._conversations.take_deliveries([staff_address(member)])

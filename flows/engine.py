@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from transitions import EventData, Machine, State
 
 from flows.answers import Answer, match_option, normalise
-from flows.commands import answer_pending, current_prompt, run_command
+from flows.commands import answer_pending, current_prompt, resume, run_command
 from flows.conversation import FIRST_STATE, Conversation
 from flows.definition import STATES, TRANSITIONS
 from flows.events import (
@@ -19,6 +19,7 @@ from flows.events import (
     CaseOpened,
     Choice,
     Command,
+    Edited,
     Event,
     StaffJoined,
     StaffLeft,
@@ -81,7 +82,9 @@ class Engine:
             HANDLERS[FIRST_STATE].enter(turn)
             return
         _settle_first_step(conversation)
-        if isinstance(event, Command):
+        if isinstance(event, Edited):
+            resume(turn, turn.text("common.edited"))
+        elif isinstance(event, Command):
             run_command(turn, event)
         elif isinstance(event, TimerFired):
             HANDLERS[conversation.state].timer(turn, event.name)

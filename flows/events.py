@@ -15,6 +15,13 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Edited:
+    """A message the person changed after sending it: read for risk, not taken as a new answer."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Choice:
     """An option the person picked by button or by number, named by its option id."""
 
@@ -75,7 +82,7 @@ class CaseClosed:
 
 
 TeamEvent = CaseOpened | StaffJoined | StaffMessage | StaffLeft | CaseClosed
-Event = Text | Choice | Command | TimerFired | TeamEvent
+Event = Text | Edited | Choice | Command | TimerFired | TeamEvent
 
 
 def parse_text(raw: str) -> Event:

@@ -164,10 +164,28 @@ class Outbox(ABC):
     def pending(self, recipients: list[str], limit: int = 100) -> list[Delivery]: ...
 
     @abstractmethod
+    def pending_matching(self, prefix: str, limit: int = 100) -> list[Delivery]:
+        """Undelivered messages for every recipient whose address starts with `prefix`."""
+
+    @abstractmethod
     def delivered(self, delivery_id: int, now: dt.datetime) -> None: ...
 
     @abstractmethod
     def forget_recipient(self, recipient: str) -> None: ...
+
+
+class ChannelRecords(ABC):
+    """What a chat channel remembers: updates it handled, and where it posted each page."""
+
+    @abstractmethod
+    def first_time(self, channel: str, update_id: int) -> bool:
+        """Record an update id; False when it was handled before (a delivery twice)."""
+
+    @abstractmethod
+    def add_page(self, case_id: int, chat_id: int, message_id: int) -> None: ...
+
+    @abstractmethod
+    def pages(self, case_id: int) -> list[tuple[int, int]]: ...
 
 
 class UnitOfWork(ABC):
@@ -179,6 +197,7 @@ class UnitOfWork(ABC):
     cases: Cases
     timers: Timers
     outbox: Outbox
+    channels: ChannelRecords
 
     def __enter__(self) -> UnitOfWork:
         return self

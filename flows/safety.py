@@ -12,7 +12,7 @@ from flows.commands import resume
 from flows.content import content_for
 from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
-from flows.events import Event, Text
+from flows.events import Edited, Event, Text
 from flows.intents import Reply
 from flows.risk import RiskContext, RiskLevel, assess
 from flows.turn import Turn
@@ -22,7 +22,7 @@ THIRD_PARTY = "third_party_concern"
 
 def intercept(turn: Turn, event: Event) -> bool:
     """Assess the message first; return True when risk took the turn over from the state."""
-    if not isinstance(event, Text):
+    if not isinstance(event, Text | Edited):
         return False
     conversation = turn.conversation
     turn.risk = assess(event.text, RiskContext(conversation.state, conversation.step))

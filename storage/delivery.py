@@ -6,14 +6,24 @@ import datetime as dt
 import json
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Select, Table, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from flows.ports import Delivery, Outbox, Timers
+from flows.ports import ChannelRecords, Delivery, Outbox, Timers
 from storage.encryption import Cipher
-from storage.models import OutboxRecord, TimerRecord, as_utc, utcnow
+from storage.models import (
+    ChannelPageRecord,
+    OutboxRecord,
+    ProcessedUpdateRecord,
+    TimerRecord,
+    as_utc,
+    utcnow,
+)
 
 TIMERS = cast(Table, TimerRecord.__table__)
 OUTBOX = cast(Table, OutboxRecord.__table__)
+UPDATES = cast(Table, ProcessedUpdateRecord.__table__)
+PAGES = cast(Table, ChannelPageRecord.__table__)
 
 
 class SqlAlchemyTimers(Timers):
@@ -77,9 +87,48 @@ class SqlAlchemyOutbox(Outbox):
             for r in rows
         ]
 
+    def pending_matching(self, prefix: str, limit: int = 100) -> list[Delivery]:
+        query = (
+            select(OUTBOX)
+            .where(OUTBOX.c.recipient.startswith(prefix, autoescape=True), OUTBOX.c.delivered_at.is_(None))
+            .order_by(OUTBOX.c.id)
+            .limit(limit)
+        )
+        return self._deliveries(query)
+
     def delivered(self, delivery_id: int, now: dt.datetime) -> None:
         statement = update(OUTBOX).where(OUTBOX.c.id == delivery_id).values(delivered_at=now)
         self._connection.execute(statement)
 
     def forget_recipient(self, recipient: str) -> None:
         self._connection.execute(delete(OUTBOX).where(OUTBOX.c.recipient == recipient))
+
+    def _deliveries(self, query: Select[Any]) -> list[Delivery]:
+        rows = self._connection.execute(query).mappings()
+        return [
+            Delivery(
+                r["id"], r["recipient"], r["kind"], json.loads(self._cipher.decrypt(r["body"])), r["case_id"]
+            )
+            for r in rows
+        ]
+
+
+class SqlAlchemyChannelRecords(ChannelRecords):
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    def first_time(self, channel: str, update_id: int) -> bool:
+        try:
+            with self._connection.begin_nested():
+                self._connection.execute(insert(UPDATES).values(channel=channel, update_id=update_id))
+        except IntegrityError:
+            return False
+        return True
+
+    def add_page(self, case_id: int, chat_id: int, message_id: int) -> None:
+        row = {"case_id": case_id, "chat_id": chat_id, "message_id": message_id}
+        self._connection.execute(insert(PAGES).values(**row))
+
+    def pages(self, case_id: int) -> list[tuple[int, int]]:
+        query = select(PAGES.c.chat_id, PAGES.c.message_id).where(PAGES.c.case_id == case_id)
+        return [(chat_id, message_id) for chat_id, message_id in self._connection.execute(query)]

@@ -197,3 +197,24 @@ class OutboxRecord(Base):
     delivered_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True, index=True
     )
+
+
+class ProcessedUpdateRecord(Base):
+    """Update ids a channel has handled: an update delivered twice is handled once."""
+
+    __tablename__ = "processed_updates"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class ChannelPageRecord(Base):
+    """Where a page was posted in a channel, so that it can be edited once the case is claimed."""
+
+    __tablename__ = "channel_pages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)

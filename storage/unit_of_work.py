@@ -7,7 +7,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 
 from flows.ports import UnitOfWork
-from storage.delivery import SqlAlchemyOutbox, SqlAlchemyTimers
+from storage.delivery import SqlAlchemyChannelRecords, SqlAlchemyOutbox, SqlAlchemyTimers
 from storage.encryption import Cipher
 from storage.oncall import SqlAlchemyCases, SqlAlchemyRota, SqlAlchemyStaff
 from storage.repositories import SqlAlchemyConversations, SqlAlchemyMessages, SqlAlchemyOutcomes
@@ -28,6 +28,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.cases = SqlAlchemyCases(self._connection, self._cipher)
         self.timers = SqlAlchemyTimers(self._connection)
         self.outbox = SqlAlchemyOutbox(self._connection, self._cipher)
+        self.channels = SqlAlchemyChannelRecords(self._connection)
         return self
 
     def __exit__(

@@ -79,7 +79,10 @@ def test_a_whole_escalation_pages_claims_relays_and_resolves(app):
     assert person_hears(app) == ["Sam from our team has joined. Anything you write now goes to them."]
     assert app.conversations.conversation(PERSON).state == "with_staff"
     assert person_says(app, "thank you for coming") == []
-    assert staff_hears(app, SAM) == ["Case 1 · person: thank you for coming"]
+    assert staff_hears(app, SAM) == [
+        "Case 1 was claimed by Sam Jones.",
+        "Case 1 · person: thank you for coming",
+    ]
     app.staff.handle(SAM, "I'm here with you. How are you feeling right now?")
     assert person_hears(app) == ["Sam (team): I'm here with you. How are you feeling right now?"]
     app.staff.handle(SAM, "/note 1 calmer after grounding")

@@ -116,3 +116,11 @@ def test_a_stale_button_is_answered_gracefully():
 def test_help_and_menu_can_be_typed_without_a_slash():
     at_menu().person("grounding").person("help").bot_says("/sos").bot_in("grounding.choose")
     at_menu().person("learn").person("Menu").bot_in("menu")
+
+
+def test_an_edited_message_is_read_for_risk_but_not_taken_as_a_new_answer():
+    from flows.events import Edited
+
+    chat = at_menu().person("grounding").person("senses").person("a lamp").bot_in("grounding.touch")
+    chat.event(Edited("a lamp and a cup")).bot_says("changed a message").bot_in("grounding.touch")
+    chat.event(Edited("actually I want to kill myself")).bot_says("Emergency").bot_in("screening.offer")

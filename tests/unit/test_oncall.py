@@ -44,7 +44,9 @@ def test_own_word_beats_overrides_which_beat_the_rota_and_breaks_beat_all():
     member = StaffMember(9, "Kim", Role.COUNSELLOR)
     shifts = [Shift(9, 4, dt.time(9), dt.time(17))]
     assert is_on_call(member, shifts, [], FRIDAY_AFTERNOON)
-    off = Override(9, FRIDAY_AFTERNOON - dt.timedelta(hours=1), FRIDAY_AFTERNOON + dt.timedelta(hours=1), False)
+    off = Override(
+        9, FRIDAY_AFTERNOON - dt.timedelta(hours=1), FRIDAY_AFTERNOON + dt.timedelta(hours=1), False
+    )
     assert not is_on_call(member, shifts, [off], FRIDAY_AFTERNOON)
     member.availability = Availability.ON
     assert is_on_call(member, shifts, [off], FRIDAY_AFTERNOON)

@@ -1,0 +1,234 @@
+"""Telegram, through python-telegram-bot: people in private chats, staff in their group and in private.
+
+Handlers turn an update into plain data, call the services (in a worker thread: they do blocking
+database work), and render what comes back as plain text with inline keyboards. Updates are
+handled concurrently across chats but strictly one at a time within a chat, and an update delivered
+twice is handled once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+from collections import defaultdict
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    BaseUpdateProcessor,
+    CallbackContext,
+    CallbackQueryHandler,
+    ExtBot,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.bootstrap import App
+from bot.channels.telegram_outbox import TelegramOutbox
+from bot.channels.telegram_render import send_plain, send_replies
+from bot.settings import TelegramSettings
+from bot.staff import StaffIdentity
+from flows.content import content_for
+from flows.events import Choice, Edited, Event, parse_text
+
+# Opt in now to the timedelta type PTB will use for durations, so its deprecation warning never fires.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+RELAYED_CASE = re.compile(r"^Case (\d+) · person:")
+PERSON_COMMANDS = [
+    ("start", "Start or pick up where we left off"),
+    ("help", "What I can do"),
+    ("sos", "Crisis lines now"),
+    ("menu", "Things that can help"),
+    ("stop", "Pause"),
+    ("forget", "Erase everything about me"),
+    ("language", "Change language"),
+]
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+
+
+def person_id(chat_id: int) -> str:
+    return f"{CHANNEL}:{chat_id}"
+
+
+class PerChatProcessor(BaseUpdateProcessor):
+    """Many chats at once, but one update at a time within a chat, in the order they came."""
+
+    def __init__(self, max_concurrent_updates: int = 64):
+        super().__init__(max_concurrent_updates)
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        async with self._locks[chat.id if chat else 0]:
+            await coroutine
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+class TelegramChannel:
+    def __init__(self, app: App, settings: TelegramSettings):
+        self.app = app
+        self.settings = settings
+        self.outbox = TelegramOutbox(app, settings)
+        self._dispatcher: asyncio.Task[None] | None = None
+
+    def application(self, request: BaseRequest | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
+        """The PTB application with our handlers; `request` replaces the network (as tests do)."""
+        builder = (
+            ApplicationBuilder()
+            .token(self.settings.token)
+            .base_url(self.settings.base_url)
+            .rate_limiter(AIORateLimiter(max_retries=5))
+            .concurrent_updates(PerChatProcessor())
+            .post_init(self._started)
+            .post_stop(self._stopping)
+        )
+        if request is not None:
+            builder = builder.request(request).get_updates_request(request)
+        application = builder.build()
+        self._add_handlers(application)
+        return application
+
+    def _add_handlers(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+        new = filters.UpdateType.MESSAGE
+        application.add_handler(TypeHandler(Update, self._once), group=-1)
+        application.add_handler(CallbackQueryHandler(self._on_button))
+        application.add_handler(MessageHandler(private & new & filters.TEXT, self._on_private_text))
+        application.add_handler(
+            MessageHandler(private & filters.UpdateType.EDITED_MESSAGE & filters.TEXT, self._on_edit)
+        )
+        application.add_handler(MessageHandler(private & new & ~filters.TEXT, self._on_other))
+        application.add_handler(MessageHandler(groups & new & filters.TEXT, self._on_group_text))
+
+    async def register_commands(self, bot: Any) -> None:
+        await bot.set_my_commands([BotCommand(name, about) for name, about in PERSON_COMMANDS])
+
+    async def _started(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await self.register_commands(application.bot)
+        self._dispatcher = asyncio.create_task(self.outbox.run(application.bot))
+
+    async def _stopping(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatcher
+
+    async def _once(self, update: Update, context: Context) -> None:
+        """Drop an update already handled (Telegram may deliver one twice)."""
+        fresh = await asyncio.to_thread(self.app.conversations.first_time, CHANNEL, update.update_id)
+        if not fresh:
+            log.info("dropped a duplicate update")
+            raise ApplicationHandlerStop
+
+    async def _on_private_text(self, update: Update, context: Context) -> None:
+        """Advance the person's conversation (or run the staff member's command) and send the result."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or message.text is None:
+            return
+        identity = StaffIdentity(telegram_id=user.id)
+        if await asyncio.to_thread(self.app.staff.member, identity):
+            await self._staff(message, identity, staff_text(message))
+            return
+        await self._person(message, parse_text(message.text), user.language_code)
+
+    async def _on_edit(self, update: Update, context: Context) -> None:
+        message = update.edited_message
+        if message is None or message.text is None or message.from_user is None:
+            return
+        if not await asyncio.to_thread(
+            self.app.staff.member, StaffIdentity(telegram_id=message.from_user.id)
+        ):
+            await self._person(message, Edited(message.text), message.from_user.language_code)
+
+    async def _on_other(self, update: Update, context: Context) -> None:
+        """Photos with a caption are read as text; voice, stickers, places and contacts get a kind word."""
+        message = update.effective_message
+        if message is None:
+            return
+        if message.caption:
+            await self._person(message, parse_text(message.caption), None)
+            return
+        await message.chat.send_message(content_for("en").text("common.non_text"))
+
+    async def _on_group_text(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or message.text is None:
+            return
+        if message.chat.id != self.settings.staff_chat_id:
+            await message.reply_text(content_for("en").text("common.private_only"))
+            return
+        if message.text.startswith("/"):
+            replies = await asyncio.to_thread(
+                self.app.staff.handle, StaffIdentity(telegram_id=user.id), message.text
+            )
+            await send_plain(message.get_bot(), message.chat.id, replies)
+
+    async def _on_button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        if query.data.startswith("claim:"):
+            await self._claim(query, query.data.removeprefix("claim:"))
+        elif query.message is not None and query.message.chat.type == ChatType.PRIVATE:
+            await query.answer()
+            chat_id = query.message.chat.id
+            event = Choice(query.data.removeprefix("o:"))
+            locale = query.from_user.language_code
+            handled = await asyncio.to_thread(
+                self.app.conversations.handle, person_id(chat_id), event, locale
+            )
+            await send_replies(query.get_bot(), chat_id, handled.replies)
+        else:
+            await query.answer()
+
+    async def _claim(self, query: CallbackQuery, case: str) -> None:
+        identity = StaffIdentity(telegram_id=query.from_user.id)
+        if not await asyncio.to_thread(self.app.staff.member, identity):
+            log.warning("refused a claim button from someone not registered and active")
+            await query.answer(content_for("en").text("staff.not_staff"), show_alert=True)
+            return
+        await query.answer()
+        replies = await asyncio.to_thread(self.app.staff.handle, identity, f"/claim {case}")
+        await send_plain(query.get_bot(), query.from_user.id, replies)
+
+    async def _person(self, message: Message, event: Event, locale: str | None) -> None:
+        chat_id = message.chat.id
+        handled = await asyncio.to_thread(self.app.conversations.handle, person_id(chat_id), event, locale)
+        await send_replies(message.get_bot(), chat_id, handled.replies)
+
+    async def _staff(self, message: Message, identity: StaffIdentity, text: str) -> None:
+        replies = await asyncio.to_thread(self.app.staff.handle, identity, text)
+        await send_plain(message.get_bot(), message.chat.id, replies)
+
+
+def staff_text(message: Message) -> str:
+    """A staff member's reply to a relayed message goes to that message's case."""
+    text = message.text or ""
+    replied = message.reply_to_message
+    found = RELAYED_CASE.match(replied.text or "") if replied is not None else None
+    if found and not text.startswith(("/", "#")):
+        return f"#{found.group(1)} {text}"
+    return text

@@ -1,0 +1,59 @@
+"""Starting the Telegram bot for real: settings checked, token verified, timers running, then serve."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import Update
+from telegram.error import InvalidToken
+
+from bot.bootstrap import bootstrap
+from bot.channels.telegram import TelegramChannel
+from bot.settings import SettingsError, TelegramSettings
+
+log = logging.getLogger(__name__)
+
+
+def run_telegram(settings: TelegramSettings) -> int:
+    """Serve until stopped (Ctrl-C or SIGTERM: the update in hand is finished first)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = bootstrap(settings.database_url)
+    channel = TelegramChannel(app, settings)
+    application = channel.application()
+    try:
+        asyncio.run(_check_token(application))
+        app.start_timers()
+        if settings.webhook_url:
+            _serve_webhook(application, settings)
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        app.close()
+    return 0
+
+
+async def _check_token(application: Any) -> None:
+    """Fail at once, naming the setting, when Telegram does not accept the token."""
+    try:
+        await application.bot.initialize()
+    except InvalidToken as error:
+        raise SettingsError(
+            "PFA_TELEGRAM_TOKEN was rejected by the Bot API: check it with @BotFather"
+        ) from error
+    finally:
+        await application.bot.shutdown()
+
+
+def _serve_webhook(application: Any, settings: TelegramSettings) -> None:
+    path = urlparse(settings.webhook_url).path.lstrip("/")
+    application.run_webhook(
+        listen=settings.listen,
+        port=settings.port,
+        url_path=path,
+        webhook_url=settings.webhook_url,
+        secret_token=settings.secret_token,
+        allowed_updates=Update.ALL_TYPES,
+    )

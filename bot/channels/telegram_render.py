@@ -1,0 +1,61 @@
+"""Rendering for Telegram: plain text (a person's own words can break no formatting), inline
+keyboards for options, typing before long replies, and splitting under Telegram's length limit."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+
+from flows.intents import Reply
+
+MAX_LENGTH = 4096
+TYPING_FROM = 400  # characters: longer replies get a typing indicator first
+
+
+async def send_replies(bot: Any, chat_id: int, replies: list[Reply]) -> None:
+    for reply in replies:
+        await send_reply(
+            bot, chat_id, reply.text, [(o.id, o.label) for o in reply.options], reply.pacing is not None
+        )
+
+
+async def send_reply(
+    bot: Any, chat_id: int, text: str, options: list[tuple[str, str]], paced: bool = False
+) -> None:
+    """Plain text (nothing a person writes can break formatting), split under the length limit."""
+    if len(text) >= TYPING_FROM:
+        with contextlib.suppress(TelegramError):
+            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+    chunks = split_text(text)
+    keyboard = keyboard_for(options)
+    for number, chunk in enumerate(chunks, start=1):
+        await bot.send_message(chat_id, chunk, reply_markup=keyboard if number == len(chunks) else None)
+
+
+async def send_plain(bot: Any, chat_id: int, lines: list[str]) -> None:
+    if lines:
+        await send_reply(bot, chat_id, "\n".join(lines), [])
+
+
+def keyboard_for(options: list[tuple[str, str]]) -> InlineKeyboardMarkup | None:
+    if not options:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=f"o:{id_}")] for id_, label in options]
+    )
+
+
+def split_text(text: str, limit: int = MAX_LENGTH) -> list[str]:
+    """Split at paragraph, then line, then word boundaries so that each piece fits one message."""
+    chunks: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = max(rest.rfind(sep, 0, limit) for sep in ("\n\n", "\n", " "))
+        cut = cut if cut > 0 else limit
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return [*chunks, rest]

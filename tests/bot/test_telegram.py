@@ -1,0 +1,285 @@
+"""Telegram: real `Update` objects through the real `Application`, with an offline transport that
+records every Bot API call and answers like Telegram would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.request import BaseRequest, RequestData
+
+from bot.bootstrap import App, bootstrap
+from bot.channels.telegram import TelegramChannel
+from bot.settings import TelegramSettings
+from bot.staff import StaffIdentity
+
+TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"
+PERSON_CHAT, STAFF_USER, STAFF_GROUP, STRANGER = 5001, 9001, -100777, 6666
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "pfa-bot", "username": "pfa_test_bot"}
+
+
+class OfflineBotApi(BaseRequest):
+    """Records Bot API calls and answers them; can answer 429 (flood control) a number of times first."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.flood_replies = 0
+        self._message_id = 100
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, **_: Any
+    ) -> tuple[int, bytes]:
+        name = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        if name == "sendMessage" and self.flood_replies > 0:
+            self.flood_replies -= 1
+            body = {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests",
+                "parameters": {"retry_after": 1},
+            }
+            return 429, json.dumps(body).encode()
+        self.calls.append((name, params))
+        return 200, json.dumps({"ok": True, "result": self._result(name, params)}).encode()
+
+    def _result(self, name: str, params: dict[str, Any]) -> Any:
+        if name == "getMe":
+            return BOT_USER
+        if name in ("sendMessage", "editMessageText"):
+            self._message_id += 1
+            chat = {
+                "id": int(params["chat_id"]),
+                "type": "private" if int(params["chat_id"]) > 0 else "supergroup",
+            }
+            message_id = params.get("message_id", self._message_id)
+            return {"message_id": int(message_id), "date": 0, "chat": chat, "text": params.get("text", "")}
+        return True
+
+    def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        return [
+            p
+            for name, p in self.calls
+            if name == "sendMessage" and (chat_id is None or int(p["chat_id"]) == chat_id)
+        ]
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [str(p["text"]) for p in self.sent(chat_id)]
+
+    def buttons(self, chat_id: int) -> list[str]:
+        markup = self.sent(chat_id)[-1].get("reply_markup")
+        keyboard = (
+            json.loads(markup)["inline_keyboard"] if isinstance(markup, str) else markup["inline_keyboard"]
+        )
+        return [row[0]["callback_data"] for row in keyboard]
+
+
+class Telegram:
+    """Builds updates the way Telegram would send them, and pushes them through the Application."""
+
+    def __init__(self, application: Any, api: OfflineBotApi, channel: TelegramChannel):
+        self.application, self.api, self.channel = application, api, channel
+        self._update_id = 1
+
+    async def text(self, text: str, user: int = PERSON_CHAT, chat: int | None = None, **extra: Any) -> None:
+        chat_id = chat if chat is not None else user
+        message = {**self._message(user, chat_id), "text": text, **extra}
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        await self.push({"message": message})
+
+    async def press(self, data: str, user: int = PERSON_CHAT, chat: int | None = None) -> None:
+        chat_id = chat if chat is not None else user
+        query = {"id": str(self._update_id), "from": _user(user), "chat_instance": "1", "data": data}
+        query["message"] = {**self._message(BOT_USER["id"], chat_id), "text": "earlier message"}
+        await self.push({"callback_query": query})
+
+    async def push(self, body: dict[str, Any], update_id: int | None = None) -> None:
+        update_id = update_id or self._next_id()
+        await self.application.process_update(
+            Update.de_json({"update_id": update_id, **body}, self.application.bot)
+        )
+
+    async def deliver(self) -> int:
+        return await self.channel.outbox.dispatch_once(self.application.bot)
+
+    def _message(self, user: int, chat_id: int) -> dict[str, Any]:
+        chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup", "title": "staff"}
+        return {
+            "message_id": self._next_id(),
+            "date": int(dt.datetime.now().timestamp()),
+            "chat": chat,
+            "from": _user(user),
+        }
+
+    def _next_id(self) -> int:
+        self._update_id += 1
+        return self._update_id
+
+
+def _user(user_id: int) -> dict[str, Any]:
+    return {"id": user_id, "is_bot": False, "first_name": "Someone", "language_code": "en-GB"}
+
+
+@pytest.fixture
+def app(tmp_path, cipher) -> App:
+    application = bootstrap(f"sqlite:///{tmp_path / 'tg.db'}", cipher)
+    yield application
+    application.close()
+
+
+@pytest.fixture
+async def telegram(app: App) -> AsyncIterator[Telegram]:
+    api = OfflineBotApi()
+    channel = TelegramChannel(app, TelegramSettings(token=TOKEN, staff_chat_id=STAFF_GROUP))
+    application = channel.application(request=api)
+    async with application:
+        yield Telegram(application, api, channel)
+
+
+async def at_menu(telegram: Telegram) -> None:
+    for step in ("/start", "o:agree", "o:yes"):
+        await (telegram.text(step) if step.startswith("/") else telegram.press(step))
+    await telegram.text("a rough week at work")
+    await telegram.press("o:5")
+
+
+async def test_a_persons_journey_with_buttons_and_typing(telegram):
+    api = telegram.api
+    await telegram.text("/start")
+    assert "not a person" in api.texts(PERSON_CHAT)[-1]
+    assert api.buttons(PERSON_CHAT) == ["o:agree", "o:decline"]
+    await telegram.press("o:agree")
+    assert "United Kingdom" in api.texts(PERSON_CHAT)[-1]  # from the en-GB locale hint
+    assert any(name == "answerCallbackQuery" for name, _ in api.calls)
+    await telegram.press("o:yes")
+    await telegram.text("I feel overwhelmed and alone")
+    assert "overwhelmed and alone" in api.texts(PERSON_CHAT)[-1]
+    await telegram.text("6")
+    await telegram.press("o:grounding")
+    await telegram.press("o:senses")
+    assert "5 things you can see" in api.texts(PERSON_CHAT)[-1]
+    await telegram.text("a lamp")
+    assert "4 things you can feel" in api.texts(PERSON_CHAT)[-1]
+    assert all("parse_mode" not in params for params in api.sent())
+
+
+async def test_a_button_from_an_earlier_step_is_answered_gracefully(telegram):
+    await at_menu(telegram)
+    await telegram.press("o:agree")
+    assert "earlier step" in telegram.api.texts(PERSON_CHAT)[-1]
+
+
+async def test_commands_are_registered_at_start(telegram):
+    await telegram.channel.register_commands(telegram.application.bot)
+    ((_, params),) = [call for call in telegram.api.calls if call[0] == "setMyCommands"]
+    commands = params["commands"]
+    names = [c["command"] for c in (json.loads(commands) if isinstance(commands, str) else commands)]
+    assert names == ["start", "help", "sos", "menu", "stop", "forget", "language"]
+
+
+async def test_an_update_delivered_twice_is_handled_once(telegram):
+    body = {"message": {**telegram._message(PERSON_CHAT, PERSON_CHAT), "text": "hello"}}
+    await telegram.push(body, update_id=4242)
+    await telegram.push(body, update_id=4242)
+    assert len(telegram.api.sent(PERSON_CHAT)) == 1
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 2}},
+        {
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "s",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            }
+        },
+        {"location": {"latitude": 1.0, "longitude": 2.0}},
+    ],
+)
+async def test_non_text_messages_get_a_kind_word(telegram, kind):
+    await telegram.push({"message": {**telegram._message(PERSON_CHAT, PERSON_CHAT), **kind}})
+    assert "only read text" in telegram.api.texts(PERSON_CHAT)[-1]
+
+
+async def test_a_person_writing_in_a_group_is_asked_to_write_privately(telegram):
+    await telegram.text("hello", user=PERSON_CHAT, chat=-100555)
+    assert "direct message" in telegram.api.texts(-100555)[-1]
+
+
+async def test_long_replies_are_split_and_announced_with_typing(telegram):
+    from bot.channels.telegram_render import send_reply, split_text
+
+    text = ("word " * 1500).strip()
+    pieces = split_text(text)
+    assert len(pieces) == 2 and all(len(piece) <= 4096 for piece in pieces)
+    await send_reply(telegram.application.bot, PERSON_CHAT, text, [("menu", "Back to the menu")])
+    assert [name for name, _ in telegram.api.calls[-3:]] == ["sendChatAction", "sendMessage", "sendMessage"]
+    assert "reply_markup" in telegram.api.sent(PERSON_CHAT)[-1]
+
+
+async def test_flood_control_is_waited_out_without_losing_or_doubling_a_reply(telegram):
+    telegram.api.flood_replies = 1
+    await telegram.text("/start")
+    assert len(telegram.api.sent(PERSON_CHAT)) == 1
+
+
+async def test_a_page_a_claim_and_the_relay_both_ways(app, telegram):
+    api = telegram.api
+    app.admin.add_staff("Sam Jones", "counsellor", STAFF_USER)
+    await telegram.text("/oncall on", user=STAFF_USER)
+    assert api.texts(STAFF_USER)[-1] == "You're on call. Thank you."
+    await at_menu(telegram)
+    await telegram.press("o:person")
+    assert any("has been alerted" in text for text in api.texts(PERSON_CHAT)[-2:])
+    await telegram.deliver()
+    (page,) = api.sent(STAFF_GROUP)
+    assert "Case 1" in page["text"] and "Paging: Sam Jones" in page["text"]
+    assert api.buttons(STAFF_GROUP) == ["claim:1"]
+    await telegram.press("claim:1", user=STRANGER, chat=STAFF_GROUP)
+    refused = [p for name, p in api.calls if name == "answerCallbackQuery" and p.get("show_alert")]
+    assert refused and "registered team members only" in refused[-1]["text"]
+    await telegram.press("claim:1", user=STAFF_USER, chat=STAFF_GROUP)
+    assert "You have case 1" in api.texts(STAFF_USER)[-1]
+    await telegram.deliver()
+    assert api.texts(PERSON_CHAT)[-1] == "Sam from our team has joined. Anything you write now goes to them."
+    edits = [p for name, p in api.calls if name == "editMessageText"]
+    assert (
+        edits and edits[-1]["text"] == "Case 1 was claimed by Sam Jones." and "reply_markup" not in edits[-1]
+    )
+    await telegram.text("thank you for coming")
+    await telegram.deliver()
+    assert api.texts(STAFF_USER)[-1] == "Case 1 · person: thank you for coming"
+    await telegram.text("I'm here. Breathe with me.", user=STAFF_USER)
+    await telegram.deliver()
+    assert api.texts(PERSON_CHAT)[-1] == "Sam (team): I'm here. Breathe with me."
+    assert str(STAFF_USER) not in api.texts(PERSON_CHAT)[-1]
+
+
+async def test_only_registered_staff_can_use_staff_commands(app, telegram):
+    await telegram.text("/queue", user=STRANGER, chat=STAFF_GROUP)
+    assert telegram.api.texts(STAFF_GROUP)[-1] == "This command is for registered team members only."
+    app.admin.add_staff("Sue Park", "supervisor", STAFF_USER)
+    await telegram.text("/queue", user=STAFF_USER, chat=STAFF_GROUP)
+    assert telegram.api.texts(STAFF_GROUP)[-1] == "No cases are waiting."
+    assert app.staff.member(StaffIdentity(telegram_id=STAFF_USER)) is not None
