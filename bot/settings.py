@@ -30,6 +30,7 @@ class TelegramSettings:
     listen: str = "127.0.0.1"
     port: int = 8443
     secret_token: str | None = None
+    poll_interval: float = 0.0
 
 
 def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> TelegramSettings:
@@ -52,6 +53,7 @@ def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> 
         listen=values.get("PFA_WEBHOOK_LISTEN") or "127.0.0.1",
         port=_integer(values, "PFA_WEBHOOK_PORT") or 8443,
         secret_token=values.get("PFA_WEBHOOK_SECRET"),
+        poll_interval=_number(values, "PFA_TELEGRAM_POLL_INTERVAL"),
     )
     return _with_overrides(settings, overrides)
 
@@ -71,6 +73,14 @@ def _integer(values: dict[str, str], name: str) -> int | None:
         return int(raw)
     except ValueError as error:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from error
+
+
+def _number(values: dict[str, str], name: str) -> float:
+    raw = (values.get(name) or "0").strip()
+    try:
+        return float(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from error
 
 
 def _base_url(url: str) -> str:

@@ -24,6 +24,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -127,7 +128,11 @@ class TelegramChannel:
         await bot.set_my_commands([BotCommand(name, about) for name, about in PERSON_COMMANDS])
 
     async def _started(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        await self.register_commands(application.bot)
+        try:
+            await self.register_commands(application.bot)
+        except TelegramError:
+            # Some Bot API servers (self-hosted, test servers) lack it; the bot works without the menu.
+            log.warning("could not register the command menu")
         self._dispatcher = asyncio.create_task(self.outbox.run(application.bot))
 
     async def _stopping(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:

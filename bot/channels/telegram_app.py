@@ -29,7 +29,7 @@ def run_telegram(settings: TelegramSettings) -> int:
         if settings.webhook_url:
             _serve_webhook(application, settings)
         else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+            application.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=settings.poll_interval)
     finally:
         app.close()
     return 0
