@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 
 from flows.content import content_for
 from flows.conversation import Conversation
-from flows.events import CaseClosed, CaseOpened, Event, StaffJoined, StaffLeft, StaffMessage
+from flows.events import (
+    CaseClosed,
+    CaseOpened,
+    Event,
+    FollowUpRequested,
+    StaffJoined,
+    StaffLeft,
+    StaffMessage,
+)
 from flows.intents import Escalate
 from flows.oncall.lifecycle import allowed
 from flows.oncall.model import Case, CaseEvent, CaseStatus, Outcome, StaffMember
@@ -68,6 +76,14 @@ class Desk:
             self._alert_supervisors(uow, case, roster)
         self._page(uow, case, plan)
         return CaseOpened(case.id, staffed, update_seconds=self.policy.waiting_update.total_seconds())
+
+    def task(self, uow: UnitOfWork, conversation: Conversation, reason: str) -> None:
+        """A task for the staff queue about this person (a follow-up nobody answered)."""
+        if uow.cases.open_for(conversation.user_id) is not None:
+            return
+        intent = Escalate(RiskLevel.MODERATE, (), reason, "task")
+        case = self._open(uow, conversation, intent)
+        self._page(uow, case, plan_first_page(case, self.policy, self.roster(uow), self.now()))
 
     def relay_from_person(self, uow: UnitOfWork, conversation: Conversation, text: str) -> None:
         case = uow.cases.open_for(conversation.user_id)
@@ -180,6 +196,8 @@ class Desk:
         if case.level >= RiskLevel.HIGH:
             result.say("debrief")
         result.person_events.append((case.user_id, CaseClosed(outcome.value)))
+        if followup:
+            result.person_events.append((case.user_id, FollowUpRequested(case.id)))
         return result
 
     def cancel(self, uow: UnitOfWork, member: StaffMember, case_id: int, reason: str) -> DeskResult:

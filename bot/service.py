@@ -27,7 +27,9 @@ from flows.intents import (
     RecordOutcome,
     RelayToStaff,
     Reply,
+    ScheduleTimer,
     SetTimer,
+    StaffTask,
 )
 from flows.ports import Delivery, UnitOfWork
 from flows.safety import fail_safe_reply
@@ -109,7 +111,7 @@ class ConversationService:
         self, uow: UnitOfWork, conversation: Conversation, event: Event, locale: str | None = None
     ) -> Outcome:
         """Run the engine, carry out its intents and save, all inside the caller's unit of work."""
-        outcome = self._engine.handle(conversation, event, locale)
+        outcome = self._engine.handle(conversation, event, locale, self._clock())
         # Until the person agrees, only where they are in the consent step is kept: no words.
         # Kept before the intents run, so that a case opened now shows staff this very message.
         if isinstance(event, Text) and conversation.consented:
@@ -120,7 +122,7 @@ class ConversationService:
             if not follow_ups:
                 break
             for follow_up in follow_ups:
-                outcome = self._engine.handle(outcome.conversation, follow_up)
+                outcome = self._engine.handle(outcome.conversation, follow_up, now=self._clock())
                 intents += outcome.intents
         outcome = Outcome(outcome.conversation, intents)
         self._save(uow, outcome)
@@ -177,6 +179,10 @@ class ConversationService:
                 self.desk.relay_from_person(uow, conversation, intent.text)
             elif isinstance(intent, CancelWait) and self.desk is not None:
                 self.desk.person_stopped_waiting(uow, conversation)
+            elif isinstance(intent, StaffTask) and self.desk is not None:
+                self.desk.task(uow, conversation, intent.reason)
+            elif isinstance(intent, ScheduleTimer):
+                uow.timers.set(person_timer(conversation.user_id, intent.name), intent.at)
             elif isinstance(intent, SetTimer):
                 due = self._clock() + dt.timedelta(seconds=intent.seconds)
                 uow.timers.set(person_timer(conversation.user_id, intent.name), due)

@@ -63,5 +63,6 @@ class TimerService:
             for user_id, event in result.person_events:
                 self._conversations.deliver(uow, user_id, event)
         elif key.startswith("person:"):
-            user_id, _, name = key.removeprefix("person:").rpartition(":")
-            self._conversations.deliver(uow, user_id, TimerFired(name))
+            # person:<channel>:<id>:<timer name>; the name itself may hold colons (checkin:3).
+            _, channel, person, name = key.split(":", 3)
+            self._conversations.deliver(uow, f"{channel}:{person}", TimerFired(name))

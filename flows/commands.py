@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flows.answers import Answer
+from flows.checkins import describe, scheduled, take_check_in
 from flows.content import available_languages, content_for
 from flows.conversation import Conversation
 from flows.crisis_lines import emergency_number, render_lines
 from flows.events import Command
-from flows.intents import EraseUser, Option, Reply
+from flows.intents import CancelTimer, EraseUser, Option, Reply
+from flows.plan import STEPS, has_plan, render_plan
 from flows.states import HANDLERS
 from flows.states.base import prefaced
 from flows.states.consent import country_question, picked_country
@@ -71,8 +73,37 @@ def menu(turn: Turn) -> None:
 
 
 def stop(turn: Turn) -> None:
+    """Pause, and cancel every check-in: stopping means no messages until the person comes back."""
     turn.conversation.paused = True
+    cancelled = cancel_check_ins(turn)
     turn.say_key("commands.stop", emergency=emergency_number(turn.conversation.country))
+    if cancelled:
+        turn.say_key("checkins.all_cancelled")
+
+
+def cancel_check_ins(turn: Turn) -> int:
+    entries = list(scheduled(turn.conversation.profile))
+    for entry in entries:
+        take_check_in(turn.conversation.profile, entry["id"])
+        turn.intents.append(CancelTimer(f"checkin:{entry['id']}"))
+    return len(entries)
+
+
+def show_plan(turn: Turn) -> None:
+    """The saved plan, in any state, with ways to edit or keep it; or the offer to make one."""
+    if not turn.conversation.consented:
+        resume(turn, turn.text("commands.menu_after_consent"))
+        return
+    turn.conversation.pending = "plan"
+    resume(turn)
+
+
+def check_ins(turn: Turn) -> None:
+    if not turn.conversation.consented:
+        resume(turn, turn.text("commands.menu_after_consent"))
+        return
+    turn.conversation.pending = "checkins"
+    resume(turn)
 
 
 def forget(turn: Turn) -> None:
@@ -146,6 +177,69 @@ def _country_answer(turn: Turn, answer: Answer) -> None:
     resume(turn, render_lines(chosen, turn.content))
 
 
+def _plan_prompt(turn: Turn) -> Reply:
+    profile = turn.conversation.profile
+    if not has_plan(profile):
+        return Reply(turn.text("plan.none"), turn.options(("make_plan", "carry_on")))
+    return Reply(render_plan(profile, turn.content), turn.options(("edit_plan", "export_plan", "carry_on")))
+
+
+def _plan_answer(turn: Turn, answer: Answer) -> None:
+    conversation = turn.conversation
+    if answer.picked("make_plan", "edit_plan"):
+        conversation.pending = "plan_step" if answer.option == "edit_plan" else ""
+        if answer.option == "make_plan":
+            turn.go("make_plan")
+        else:
+            resume(turn)
+    elif answer.picked("export_plan"):
+        conversation.pending = ""
+        text = render_plan(conversation.profile, turn.content)
+        turn.send(Reply(turn.text("plan.export", plan=text), attachment=("my-safety-plan.txt", text)))
+        resume(turn)
+    else:
+        conversation.pending = ""
+        resume(turn)
+
+
+def _plan_step_prompt(turn: Turn) -> Reply:
+    steps = tuple(Option(step, turn.text(f"plan.steps.{step}.title")) for step in STEPS)
+    return Reply(turn.text("plan.which_step"), (*steps, turn.option("carry_on")))
+
+
+def _plan_step_answer(turn: Turn, answer: Answer) -> None:
+    turn.conversation.pending = ""
+    if answer.option in STEPS:
+        turn.conversation.answers["plan_step"] = answer.option
+        turn.go("make_plan")
+    else:
+        resume(turn)
+
+
+def _checkins_prompt(turn: Turn) -> Reply:
+    profile = turn.conversation.profile
+    entries = scheduled(profile)
+    if not entries:
+        return Reply(turn.text("checkins.none"), turn.options(("carry_on",)))
+    zone = str(profile.get("timezone", "UTC"))
+    options = [
+        Option(f"cancel_{e['id']}", turn.text("checkins.cancel", when=describe(e["at"], zone)))
+        for e in entries
+    ]
+    listing = "\n".join(f"• {describe(e['at'], zone)}" for e in entries)
+    return Reply(turn.text("checkins.list", checkins=listing), (*options, turn.option("carry_on")))
+
+
+def _checkins_answer(turn: Turn, answer: Answer) -> None:
+    turn.conversation.pending = ""
+    chosen = (answer.option or "").removeprefix("cancel_")
+    if chosen.isdigit() and take_check_in(turn.conversation.profile, int(chosen)):
+        turn.intents.append(CancelTimer(f"checkin:{chosen}"))
+        resume(turn, turn.text("checkins.cancelled"))
+    else:
+        resume(turn)
+
+
 def _forget_prompt(turn: Turn) -> Reply:
     return Reply(turn.text("forget.confirm"), turn.options(FORGET_OPTIONS))
 
@@ -166,14 +260,22 @@ COMMANDS: dict[str, Callable[[Turn], None]] = {
     "forget": forget,
     "language": language,
     "country": country,
+    "plan": show_plan,
+    "checkins": check_ins,
 }
 PENDING_PROMPTS: dict[str, Callable[[Turn], Reply]] = {
     "forget": _forget_prompt,
     "language": _language_prompt,
     "country": country_question,
+    "plan": _plan_prompt,
+    "plan_step": _plan_step_prompt,
+    "checkins": _checkins_prompt,
 }
 PENDING_ANSWERS: dict[str, Callable[[Turn, Answer], None]] = {
     "forget": _forget_answer,
     "language": _language_answer,
     "country": _country_answer,
+    "plan": _plan_answer,
+    "plan_step": _plan_step_answer,
+    "checkins": _checkins_answer,
 }

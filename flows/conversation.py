@@ -31,6 +31,8 @@ class Conversation:
     distress_before: int | None = None
     distress_after: int | None = None
     answers: dict[str, Any] = field(default_factory=dict)
+    # What outlives a session: the safety plan, goals, check-ins and time zone (encrypted at rest).
+    profile: dict[str, Any] = field(default_factory=dict)
     case_id: int | None = None
     case_status: str = ""  # "", "waiting" or "with_staff": where the person stands with the team
     staff_name: str = ""  # how the staff member who has the case is named to the person

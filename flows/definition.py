@@ -22,6 +22,9 @@ STATES: Final = [
     "screening",
     "waiting_for_staff",
     "with_staff",
+    "safety_plan",
+    "goals",
+    "followup",
 ]
 
 # Once a person has agreed, the menu, the crisis lines and a fresh check-in are reachable from
@@ -44,6 +47,9 @@ TRANSITIONS: Final[list[dict[str, str | list[str]]]] = [
     {"trigger": "screen", "source": [s for s in AFTER_CONSENT if s != "screening"], "dest": "screening"},
     {"trigger": "wait", "source": AFTER_CONSENT, "dest": "waiting_for_staff"},
     {"trigger": "join", "source": AFTER_CONSENT, "dest": "with_staff"},
+    {"trigger": "make_plan", "source": AFTER_CONSENT, "dest": "safety_plan"},
+    {"trigger": "set_goal", "source": ["menu", "waiting_for_staff", "ended"], "dest": "goals"},
+    {"trigger": "follow_up", "source": AFTER_CONSENT, "dest": "followup"},
     {"trigger": "reset", "source": STATES, "dest": "consent"},
 ]
 
@@ -54,5 +60,7 @@ MENU_TRIGGERS: Final = {
     "coping": "cope",
     "learn": "study",
     "resources": "find_help",
+    "plan": "make_plan",
+    "goal": "set_goal",
     "done": "close",
 }

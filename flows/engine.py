@@ -6,6 +6,7 @@ conversation; a conversation is plain data passed in, so handling a message buil
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from transitions import EventData, Machine, State
@@ -21,6 +22,7 @@ from flows.events import (
     Command,
     Edited,
     Event,
+    FollowUpRequested,
     StaffJoined,
     StaffLeft,
     StaffMessage,
@@ -31,12 +33,15 @@ from flows.intents import Intent
 from flows.safety import intercept
 from flows.states import HANDLERS
 from flows.states.base import prefaced
+from flows.states.followup import check_in_due, check_in_missed
 from flows.team import WAITING_UPDATE, on_team_event, waiting_update
 from flows.turn import Turn
 
 # Typed words that mean a command wherever they are typed (a person in distress may not know slashes).
 WORD_COMMANDS = {"help": "help", "sos": "sos", "menu": "menu"}
-TEAM_EVENTS = (CaseOpened, StaffJoined, StaffMessage, StaffLeft, CaseClosed)
+TEAM_EVENTS = (CaseOpened, StaffJoined, StaffMessage, StaffLeft, CaseClosed, FollowUpRequested)
+# Timers that mean the same in every state.
+GLOBAL_TIMERS = {WAITING_UPDATE: waiting_update}
 
 
 @dataclass(frozen=True)
@@ -60,9 +65,17 @@ class Engine:
             send_event=True,
         )
 
-    def handle(self, conversation: Conversation, event: Event, locale: str | None = None) -> Outcome:
+    def handle(
+        self,
+        conversation: Conversation,
+        event: Event,
+        locale: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> Outcome:
         """Advance a copy of `conversation` by `event`; the original is left as it was."""
         turn = Turn(conversation.copy(), fire=self._fire, locale=locale)
+        if now is not None:
+            turn.now = now
         if not intercept(turn, event):
             self._dispatch(turn, event)
         return Outcome(turn.conversation, turn.intents)
@@ -72,8 +85,12 @@ class Engine:
         if isinstance(event, TEAM_EVENTS):
             on_team_event(turn, event)
             return
-        if event == TimerFired(WAITING_UPDATE):
-            waiting_update(turn, float(conversation.answers.get("waiting_update_seconds", 180)))
+        if isinstance(event, TimerFired) and event.name in GLOBAL_TIMERS:
+            GLOBAL_TIMERS[event.name](turn)
+            return
+        if isinstance(event, TimerFired) and event.name.startswith(("checkin:", "checkin_missed:")):
+            kind, _, number = event.name.partition(":")
+            (check_in_due if kind == "checkin" else check_in_missed)(turn, int(number))
             return
         if conversation.paused and event != Command("stop"):
             conversation.paused = False

@@ -81,7 +81,14 @@ class CaseClosed:
     outcome: str
 
 
-TeamEvent = CaseOpened | StaffJoined | StaffMessage | StaffLeft | CaseClosed
+@dataclass(frozen=True)
+class FollowUpRequested:
+    """Staff who resolved the case asked for an outreach check-in with the person."""
+
+    case_id: int
+
+
+TeamEvent = CaseOpened | StaffJoined | StaffMessage | StaffLeft | CaseClosed | FollowUpRequested
 Event = Text | Edited | Choice | Command | TimerFired | TeamEvent
 
 

@@ -6,6 +6,7 @@ channel it talks to.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from flows.risk.levels import RiskLevel
@@ -42,6 +43,7 @@ class Reply:
     text: str
     options: tuple[Option, ...] = ()
     pacing: Pacing | None = None
+    attachment: tuple[str, str] | None = None  # (file name, text) a channel may also send as a file
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,22 @@ class SetTimer:
 @dataclass(frozen=True)
 class CancelTimer:
     name: str
+
+
+@dataclass(frozen=True)
+class ScheduleTimer:
+    """Fire `TimerFired(name)` into this conversation at a moment (UTC), as for a check-in."""
+
+    name: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class StaffTask:
+    """Put a task in the staff queue, such as a follow-up nobody answered."""
+
+    case_id: int | None
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -93,4 +111,15 @@ class CancelWait:
     """The person no longer wants to wait for a person; the case stays for staff to see."""
 
 
-Intent = Reply | SetTimer | CancelTimer | Escalate | RecordOutcome | EraseUser | RelayToStaff | CancelWait
+Intent = (
+    Reply
+    | SetTimer
+    | CancelTimer
+    | ScheduleTimer
+    | Escalate
+    | RecordOutcome
+    | EraseUser
+    | RelayToStaff
+    | CancelWait
+    | StaffTask
+)

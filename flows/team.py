@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from flows.checkins import STAFF_OUTREACH_DELAY, check_in_time, describe, new_check_in, zones_for
 from flows.crisis_lines import emergency_number, render_lines
 from flows.events import CaseClosed, CaseOpened, StaffJoined, StaffLeft, StaffMessage, TeamEvent
-from flows.intents import CancelTimer, SetTimer
+from flows.intents import CancelTimer, ScheduleTimer, SetTimer
 from flows.turn import Turn
 
 WAITING_UPDATE = "waiting_update"
@@ -31,14 +32,17 @@ def on_team_event(turn: Turn, event: TeamEvent) -> None:
         turn.say(turn.text("team.from_staff", name=event.name, text=event.text))
     elif isinstance(event, StaffLeft):
         _left(turn)
-    else:
+    elif isinstance(event, CaseClosed):
         _closed(turn, event)
+    else:
+        staff_follow_up(turn, event.case_id)
 
 
-def waiting_update(turn: Turn, seconds: float) -> None:
+def waiting_update(turn: Turn) -> None:
     """Every few minutes while nobody has joined yet: an honest word and the emergency number."""
     if turn.conversation.case_status != WAITING:
         return
+    seconds = float(turn.conversation.answers.get("waiting_update_seconds", 180))
     turn.say_key("team.still_waiting", emergency=emergency_number(turn.conversation.country))
     turn.intents.append(SetTimer(WAITING_UPDATE, seconds))
 
@@ -90,3 +94,13 @@ def _closed(turn: Turn, event: CaseClosed) -> None:
 
 def _lines(turn: Turn) -> str:
     return render_lines(turn.conversation.country, turn.content)
+
+
+def staff_follow_up(turn: Turn, case_id: int) -> None:
+    """Staff resolving a case asked for an outreach check-in: schedule it and tell the person."""
+    profile = turn.conversation.profile
+    zone = profile.setdefault("timezone", zones_for(turn.conversation.country)[0])
+    at = check_in_time(STAFF_OUTREACH_DELAY, turn.now, zone, night_ok=False)
+    name = new_check_in(profile, at, "team", case_id)
+    turn.intents.append(ScheduleTimer(name, at))
+    turn.say_key("followup.from_team", when=describe(at.isoformat(), zone))

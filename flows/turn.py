@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -18,6 +19,8 @@ class Turn:
     conversation: Conversation
     fire: Callable[[Turn, str], None]
     locale: str | None = None
+    # The time the event happened: given by the caller, so that the core never reads a clock itself.
+    now: dt.datetime = field(default_factory=lambda: dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     risk: RiskAssessment = field(default_factory=RiskAssessment)
     intents: list[Intent] = field(default_factory=list)
 
@@ -43,7 +46,7 @@ class Turn:
     def send(self, reply: Reply) -> None:
         """Add a reply; one that follows a bare statement joins it, so a phone gets fewer bubbles."""
         previous = self.intents[-1] if self.intents else None
-        if isinstance(previous, Reply) and not previous.options and not previous.pacing:
+        if isinstance(previous, Reply) and not (previous.options or previous.pacing or previous.attachment):
             self.intents[-1] = Reply(f"{previous.text}\n\n{reply.text}", reply.options, reply.pacing)
         else:
             self.intents.append(reply)

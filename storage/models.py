@@ -59,6 +59,7 @@ class ConversationRecord(Base):
     distress_before: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     distress_after: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     answers: Mapped[bytes] = mapped_column(LargeBinary)
+    profile: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     case_status: Mapped[str] = mapped_column(String(16), default="")
     staff_name: Mapped[str] = mapped_column(String(64), default="")

@@ -100,6 +100,7 @@ class SqlAlchemyConversations(Conversations):
         values = {name: getattr(conversation, name) for name in PLAIN_FIELDS}
         values["risk_level"] = conversation.risk_level.value
         values["answers"] = self._cipher.encrypt(json.dumps(conversation.answers))
+        values["profile"] = self._cipher.encrypt(json.dumps(conversation.profile))
         values["updated_at"] = utcnow()
         return values
 
@@ -109,6 +110,7 @@ class SqlAlchemyConversations(Conversations):
             setattr(conversation, name, row[name])
         conversation.risk_level = RiskLevel(row["risk_level"])
         conversation.answers = json.loads(self._cipher.decrypt(row["answers"]))
+        conversation.profile = json.loads(self._cipher.decrypt(row["profile"])) if row["profile"] else {}
         return conversation
 
 

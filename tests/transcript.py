@@ -7,6 +7,8 @@ chat.person("I agree").bot_in("consent.country")
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flows.conversation import Conversation
 from flows.engine import Engine
 from flows.events import Choice, Event, parse_text
@@ -19,6 +21,7 @@ class Transcript:
     def __init__(self, locale: str | None = None, user_id: str = "test:person"):
         self.conversation = Conversation(user_id)
         self.locale = locale
+        self.now = dt.datetime(2026, 11, 27, 14, 0, tzinfo=dt.UTC)  # a Friday afternoon
         self.intents: list[Intent] = []
 
     def person(self, text: str) -> Transcript:
@@ -30,7 +33,7 @@ class Transcript:
         return self.event(Choice(option_id))
 
     def event(self, event: Event) -> Transcript:
-        outcome = ENGINE.handle(self.conversation, event, self.locale)
+        outcome = ENGINE.handle(self.conversation, event, self.locale, self.now)
         self.conversation = outcome.conversation
         self.intents = outcome.intents
         return self

@@ -48,7 +48,7 @@ async def _check_token(application: Any) -> None:
 
 
 def _serve_webhook(application: Any, settings: TelegramSettings) -> None:
-    path = urlparse(settings.webhook_url).path.lstrip("/")
+    path = urlparse(settings.webhook_url or "").path.lstrip("/")
     application.run_webhook(
         listen=settings.listen,
         port=settings.port,

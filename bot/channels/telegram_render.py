@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
@@ -21,6 +21,9 @@ async def send_replies(bot: Any, chat_id: int, replies: list[Reply]) -> None:
         await send_reply(
             bot, chat_id, reply.text, [(o.id, o.label) for o in reply.options], reply.pacing is not None
         )
+        if reply.attachment is not None:
+            name, text = reply.attachment
+            await bot.send_document(chat_id, InputFile(text.encode("utf-8"), filename=name))
 
 
 async def send_reply(

@@ -7,10 +7,13 @@ from flows.states.closing import Closing
 from flows.states.consent import Consent
 from flows.states.coping import Coping
 from flows.states.ended import Ended
+from flows.states.followup import FollowUp
+from flows.states.goals import Goals
 from flows.states.grounding import Grounding
 from flows.states.learn import Learn
 from flows.states.menu import Menu
 from flows.states.resources import Resources
+from flows.states.safety_plan import SafetyPlan
 from flows.states.screening import Screening
 from flows.states.waiting import WaitingForStaff
 from flows.states.with_staff import WithStaff
@@ -31,6 +34,9 @@ HANDLERS: dict[str, StateHandler] = {
         Screening(),
         WaitingForStaff(),
         WithStaff(),
+        SafetyPlan(),
+        Goals(),
+        FollowUp(),
     )
 }
 

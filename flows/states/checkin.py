@@ -46,6 +46,7 @@ class Checkin(StateHandler):
             self.reprompt(turn)
             return
         turn.conversation.distress_before = rating
+        turn.conversation.profile["last_rating"] = rating
         turn.say_key(f"checkin.rated_{rating_band(rating)}", rating=rating)
         turn.go("screen" if rating >= SCREENING_RATING else "to_menu")
 

@@ -25,6 +25,7 @@ class Closing(StateHandler):
             return
         conversation = turn.conversation
         conversation.distress_after = rating
+        conversation.profile["last_rating"] = rating
         if conversation.distress_before is not None:
             turn.intents.append(RecordOutcome(conversation.distress_before, rating))
         turn.say(summary(turn))

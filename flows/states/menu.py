@@ -11,7 +11,10 @@ from flows.team import go_home
 from flows.turn import Turn
 
 # Talking to a person is offered every time, never buried at the end.
-MENU = Step("menu.prompt", ("grounding", "breathing", "coping", "learn", "resources", "person", "done"))
+MENU = Step(
+    "menu.prompt",
+    ("grounding", "breathing", "coping", "learn", "plan", "goal", "resources", "person", "done"),
+)
 
 
 class Menu(StateHandler):

@@ -153,3 +153,50 @@ def test_db_upgrade_migrates_a_named_database(tmp_path):
     engine = create_engine(database)
     assert {"conversations", "messages", "outcomes"} <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_plan_works_in_every_state_and_the_planning_states_appear(run_chat):
+    script = [
+        "/start",
+        "/plan",
+        "I agree, let's start",
+        "United Kingdom",
+        "/plan",
+        "Carry on",
+        "tired",
+        "/plan",
+        "Carry on",
+        "5",
+        "My safety plan",
+        "staying in bed",
+        "Next step",
+        "/plan",
+        "Carry on",
+        "That's enough for now",
+        "grounding",
+        "senses",
+        "/plan",
+        "Carry on",
+        "menu",
+        "A small goal for today",
+        "That's all",
+        "eat something",
+        "make toast",
+        "Right now",
+        "Yes, check in with me",
+        "/plan",
+        "Carry on",
+        "Tomorrow evening",
+    ]
+    records, status = run_chat([said(text) for text in script])
+    assert status == 0
+    states = [record["state"] for record in records]
+    for expected in ("safety_plan.warning_signs", "goals.needs", "followup.when"):
+        assert expected in states
+    plans = [
+        record
+        for record in records
+        if "My safety plan" in record["text"] and "staying in bed" in record["text"]
+    ]
+    assert len(plans) >= 3  # shown mid-plan, mid-grounding and mid-follow-up
+    assert records[-1]["state"] == "menu" and "I'll check in" in records[-1]["text"]
