@@ -28,6 +28,7 @@ from storage.unit_of_work import SqlAlchemyUnitOfWork
 
 DATABASE_ENV = "PFA_DATABASE_URL"
 POLICY_ENV = "PFA_POLICY_FILE"
+RETENTION_ENV = "PFA_RETENTION_DAYS"
 
 
 class SetupError(Exception):
@@ -43,13 +44,26 @@ class App:
     timers: TimerService
     desk: Desk
     admin: Admin
+    unit_of_work: Callable[[], SqlAlchemyUnitOfWork]
+    clock: Callable[[], dt.datetime]
+    retention_days: int = 30
     scheduler: APSchedulerTimers | None = None
 
     def start_timers(self) -> None:
-        """Run timers in this process: APScheduler jobs, reconciled with the timers table now."""
+        """Run timers in this process: APScheduler jobs, reconciled with the timers table now,
+        and the daily purge of transcripts past the retention period."""
         self.scheduler = APSchedulerTimers(self.database, self.timers.fire, self.timers.pending)
         self.conversations.scheduler = self.scheduler
         self.scheduler.start()
+        self.scheduler.every(dt.timedelta(days=1), self.purge)
+
+    def purge(self, days: int | None = None) -> int:
+        """Delete transcripts older than the retention period; return how many rows went."""
+        cutoff = self.clock() - dt.timedelta(days=days or self.retention_days)
+        with self.unit_of_work() as uow:
+            removed = uow.retention.purge_before(cutoff)
+            uow.commit()
+        return removed
 
     def close(self) -> None:
         if self.scheduler is not None:
@@ -89,7 +103,15 @@ def bootstrap(
     timers = TimerService(unit_of_work, conversations, desk, clock)
     staff = StaffService(unit_of_work, conversations, desk, clock)
     admin = Admin(unit_of_work, clock)
-    return App(database, cipher, conversations, staff, timers, desk, admin)
+    retention = _retention_days()
+    return App(database, cipher, conversations, staff, timers, desk, admin, unit_of_work, clock, retention)
+
+
+def _retention_days() -> int:
+    raw = os.environ.get(RETENTION_ENV, "30")
+    if not raw.isdigit() or int(raw) < 1:
+        raise SetupError(f"{RETENTION_ENV} must be a whole number of days (at least 1), not {raw!r}")
+    return int(raw)
 
 
 def _prepare_schema(database: DatabaseEngine) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,17 +14,21 @@ from bot.admin import AdminError
 from bot.bootstrap import App, SetupError, bootstrap, database_url
 from bot.channels.console import LOCAL_USER, InteractiveConsole, JsonlConsole, console_user_id
 from bot.channels.staff_console import StaffConsole
+from bot.logs import configure_logging
 from bot.settings import SettingsError
 from bot.staff import StaffIdentity
 from flows.risk import assess
 from flows.risk.evaluation import evaluate, format_report
 from storage.database import make_engine
+from storage.encryption import generate_key
 from storage.migrate import upgrade
+from storage.rotation import rotate_all
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `pfa-bot` command; return its exit status."""
     args = _parser().parse_args(argv)
+    configure_logging(logging.WARNING)
     try:
         return int(args.run(args))
     except (SetupError, AdminError, SettingsError) as error:
@@ -33,6 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def chat(args: argparse.Namespace) -> int:
     app = _started(args.db)
+    app.conversations.flood = None  # one trusted local person (and scripts): no rate limit
     user_id = console_user_id(args.user)
     try:
         if args.jsonl:
@@ -96,6 +102,30 @@ def run(args: argparse.Namespace) -> int:
     return run_telegram(settings)
 
 
+def keys(args: argparse.Namespace) -> int:
+    """Make a new key, or re-encrypt everything under the newest of PFA_ENCRYPTION_KEY's keys."""
+    if args.action == "generate":
+        print(generate_key())
+        return 0
+    app = bootstrap(args.db)
+    try:
+        count = rotate_all(app.database, app.cipher)
+    finally:
+        app.close()
+    print(f"re-encrypted {count} values under the newest key")
+    return 0
+
+
+def purge(args: argparse.Namespace) -> int:
+    app = bootstrap(args.db)
+    try:
+        removed = app.purge(args.days)
+    finally:
+        app.close()
+    print(f"removed {removed} transcript rows older than {args.days or app.retention_days} days")
+    return 0
+
+
 def db_upgrade(args: argparse.Namespace) -> int:
     database = make_engine(database_url(args.db))
     upgrade(database)
@@ -131,6 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     _run_parser(commands)
     _staff_parser(commands)
     _rota_parser(commands)
+    _keys_parser(commands)
     db = commands.add_parser("db", help="manage the database").add_subparsers(required=True, metavar="ACTION")
     _with_db(db.add_parser("upgrade", help="apply the migrations")).set_defaults(run=db_upgrade)
     one = commands.add_parser("risk", help="assess one message and print its risk level")
@@ -188,6 +219,17 @@ def _staff_parser(commands: Subparsers) -> None:
     console.add_argument("--as", dest="name", required=True, help="your registered staff name")
     console.add_argument("--jsonl", action="store_true", help="read and write JSON lines (for scripts)")
     console.set_defaults(run=staff_console)
+
+
+def _keys_parser(commands: Subparsers) -> None:
+    keys_cmd = commands.add_parser("keys", help="encryption keys for free text at rest")
+    actions = keys_cmd.add_subparsers(required=True, metavar="ACTION")
+    actions.add_parser("generate", help="print a new key").set_defaults(run=keys, action="generate")
+    rotate = _with_db(actions.add_parser("rotate", help="re-encrypt everything under the newest key"))
+    rotate.set_defaults(run=keys, action="rotate")
+    old = _with_db(commands.add_parser("purge", help="delete transcripts past the retention period now"))
+    old.add_argument("--days", type=int, help="keep this many days (default: PFA_RETENTION_DAYS or 30)")
+    old.set_defaults(run=purge)
 
 
 def _rota_parser(commands: Subparsers) -> None:

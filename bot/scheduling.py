@@ -67,6 +67,10 @@ class APSchedulerTimers(TimerScheduler):
             self.reconcile, "interval", seconds=RECONCILE_EVERY.total_seconds(), jobstore="local"
         )
 
+    def every(self, interval: dt.timedelta, job: Callable[[], object]) -> None:
+        """A recurring job of this process (not persisted: each process that runs timers adds it)."""
+        self._scheduler.add_job(job, "interval", seconds=interval.total_seconds(), jobstore="local")
+
     def shutdown(self) -> None:
         self._scheduler.shutdown(wait=False)
 

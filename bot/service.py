@@ -7,6 +7,7 @@ crisis lines and their message is kept.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from typing import Any
 
 from bot.desk import Desk
 from bot.scheduling import NoScheduler, TimerScheduler
+from flows.content import content_for
 from flows.conversation import Conversation
 from flows.engine import Engine, Outcome
 from flows.events import Event, Text
@@ -32,6 +34,7 @@ from flows.intents import (
     StaffTask,
 )
 from flows.ports import Delivery, UnitOfWork
+from flows.risk import RiskLevel, assess
 from flows.safety import fail_safe_reply
 from storage.models import utcnow
 
@@ -82,9 +85,13 @@ class ConversationService:
         self._unit_of_work = unit_of_work
         self.desk = desk
         self.scheduler = scheduler or NoScheduler()
+        # A per-person rate limit for public channels; the local console, one trusted person, runs without.
+        self.flood: FloodGuard | None = FloodGuard()
 
     def handle(self, user_id: str, event: Event, locale: str | None = None) -> Handled:
         """Advance the person's conversation by one event and save it; fail safe on any error."""
+        if isinstance(event, Text) and self.flood is not None and self.flood.over(user_id, self._clock()):
+            return self._flooded(user_id, event)
         known = Conversation(user_id)
         try:
             with self._unit_of_work() as uow:
@@ -97,6 +104,20 @@ class ConversationService:
             log.exception("handling an event failed", extra={"event_kind": type(event).__name__})
             self._keep_unhandled(known, event)
             return Handled(known, [fail_safe_reply(known.language, known.country)])
+
+    def _flooded(self, user_id: str, event: Text) -> Handled:
+        """Past the rate limit: keep the message; a crisis still goes through; otherwise one calm word."""
+        flood = self.flood
+        assert flood is not None
+        if assess(event.text).level >= RiskLevel.HIGH:
+            flood.reset(user_id)
+            return self.handle(user_id, event)
+        conversation = self.conversation(user_id)
+        self._keep_unhandled(conversation, event)
+        if not flood.first_refusal(user_id):
+            return Handled(conversation, [])
+        text = content_for(conversation.language).text("safety.slow_down")
+        return Handled(conversation, [Reply(text)])
 
     def deliver(self, uow: UnitOfWork, user_id: str, event: Event) -> None:
         """Advance someone else's conversation (a staff action, a timer) and queue what it says."""
@@ -208,6 +229,33 @@ class ConversationService:
                 uow.commit()
         except Exception:
             log.exception("keeping an unhandled message failed")
+
+
+class FloodGuard:
+    """At most `limit` messages per person in a sliding minute; remembers whom it has told to slow down."""
+
+    def __init__(self, limit: int = 20, window: dt.timedelta = dt.timedelta(minutes=1)):
+        self._limit, self._window = limit, window
+        self._seen: dict[str, collections.deque[dt.datetime]] = {}
+        self._told: set[str] = set()
+
+    def over(self, user_id: str, now: dt.datetime) -> bool:
+        seen = self._seen.setdefault(user_id, collections.deque())
+        while seen and now - seen[0] > self._window:
+            seen.popleft()
+        seen.append(now)
+        if len(seen) <= self._limit:
+            self._told.discard(user_id)
+            return False
+        return True
+
+    def first_refusal(self, user_id: str) -> bool:
+        first = user_id not in self._told
+        self._told.add(user_id)
+        return first
+
+    def reset(self, user_id: str) -> None:
+        self._seen.pop(user_id, None)
 
 
 def _erase(uow: UnitOfWork, user_id: str) -> None:

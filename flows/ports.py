@@ -39,6 +39,12 @@ class Messages(ABC):
         """The person's last messages, oldest first (for staff who take over the conversation)."""
 
 
+class Retention(ABC):
+    @abstractmethod
+    def purge_before(self, moment: dt.datetime) -> int:
+        """Delete transcripts and idle conversations older than `moment`; case stubs stay."""
+
+
 class Outcomes(ABC):
     @abstractmethod
     def add(self, before: int, after: int) -> None:
@@ -198,6 +204,7 @@ class UnitOfWork(ABC):
     timers: Timers
     outbox: Outbox
     channels: ChannelRecords
+    retention: Retention
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -9,10 +9,12 @@ from typing import Any, cast
 from sqlalchemy import Connection, Select, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from flows.ports import ChannelRecords, Delivery, Outbox, Timers
+from flows.ports import ChannelRecords, Delivery, Outbox, Retention, Timers
 from storage.encryption import Cipher
 from storage.models import (
     ChannelPageRecord,
+    ConversationRecord,
+    MessageRecord,
     OutboxRecord,
     ProcessedUpdateRecord,
     TimerRecord,
@@ -24,6 +26,8 @@ TIMERS = cast(Table, TimerRecord.__table__)
 OUTBOX = cast(Table, OutboxRecord.__table__)
 UPDATES = cast(Table, ProcessedUpdateRecord.__table__)
 PAGES = cast(Table, ChannelPageRecord.__table__)
+CONVERSATIONS = cast(Table, ConversationRecord.__table__)
+MESSAGES = cast(Table, MessageRecord.__table__)
 
 
 class SqlAlchemyTimers(Timers):
@@ -132,3 +136,21 @@ class SqlAlchemyChannelRecords(ChannelRecords):
     def pages(self, case_id: int) -> list[tuple[int, int]]:
         query = select(PAGES.c.chat_id, PAGES.c.message_id).where(PAGES.c.case_id == case_id)
         return [(chat_id, message_id) for chat_id, message_id in self._connection.execute(query)]
+
+
+class SqlAlchemyRetention(Retention):
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    def purge_before(self, moment: dt.datetime) -> int:
+        idle = select(CONVERSATIONS.c.user_id).where(CONVERSATIONS.c.updated_at < moment)
+        removed = 0
+        for statement in (
+            delete(MESSAGES).where(MESSAGES.c.created_at < moment),
+            delete(MESSAGES).where(MESSAGES.c.user_id.in_(idle)),
+            delete(OUTBOX).where(OUTBOX.c.delivered_at < moment),
+            delete(UPDATES).where(UPDATES.c.processed_at < moment),
+            delete(CONVERSATIONS).where(CONVERSATIONS.c.updated_at < moment),
+        ):
+            removed += self._connection.execute(statement).rowcount or 0
+        return removed

@@ -188,6 +188,9 @@ class SqlAlchemyCases(Cases):
         return {int(recipient.removeprefix("staff:")) for recipient in recipients}
 
     def forget_person(self, user_id: str) -> None:
+        still_open = (CASES.c.user_id == user_id) & CASES.c.status.in_(OPEN)
+        closing = {"status": CaseStatus.CANCELLED.value, "outcome": Outcome.PERSON_LEFT.value}
+        self._connection.execute(update(CASES).where(still_open).values(**closing))
         stub = {"user_id": None, "summary": self._cipher.encrypt(""), "signals": ""}
         self._connection.execute(update(CASES).where(CASES.c.user_id == user_id).values(**stub))
         forgotten = select(CASES.c.id).where(CASES.c.user_id.is_(None))

@@ -69,7 +69,7 @@ class SqlAlchemyConversations(Conversations):
     def save(self, conversation: Conversation) -> None:
         values = self._values(conversation)
         if conversation.user_id not in self._versions and self._exists(conversation.user_id):
-            raise StaleDataError(f"conversation of {conversation.user_id!r} was saved by another writer")
+            raise StaleDataError("a conversation was saved by another writer")
         if conversation.user_id in self._versions:
             self._update(conversation.user_id, values)
         else:
@@ -90,7 +90,7 @@ class SqlAlchemyConversations(Conversations):
             self._connection.execute(UPDATE_CONVERSATION, {**match, "version": read + 1, **values}).rowcount
             != 1
         ):
-            raise StaleDataError(f"conversation of {user_id!r} changed since it was read")
+            raise StaleDataError("a conversation changed since it was read")
         self._versions[user_id] = read + 1
 
     def _exists(self, user_id: str) -> bool:

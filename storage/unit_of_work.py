@@ -7,7 +7,12 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 
 from flows.ports import UnitOfWork
-from storage.delivery import SqlAlchemyChannelRecords, SqlAlchemyOutbox, SqlAlchemyTimers
+from storage.delivery import (
+    SqlAlchemyChannelRecords,
+    SqlAlchemyOutbox,
+    SqlAlchemyRetention,
+    SqlAlchemyTimers,
+)
 from storage.encryption import Cipher
 from storage.oncall import SqlAlchemyCases, SqlAlchemyRota, SqlAlchemyStaff
 from storage.repositories import SqlAlchemyConversations, SqlAlchemyMessages, SqlAlchemyOutcomes
@@ -29,6 +34,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.timers = SqlAlchemyTimers(self._connection)
         self.outbox = SqlAlchemyOutbox(self._connection, self._cipher)
         self.channels = SqlAlchemyChannelRecords(self._connection)
+        self.retention = SqlAlchemyRetention(self._connection)
         return self
 
     def __exit__(

@@ -12,6 +12,7 @@ from telegram.error import InvalidToken
 
 from bot.bootstrap import bootstrap
 from bot.channels.telegram import TelegramChannel
+from bot.logs import configure_logging
 from bot.settings import SettingsError, TelegramSettings
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def run_telegram(settings: TelegramSettings) -> int:
     """Serve until stopped (Ctrl-C or SIGTERM: the update in hand is finished first)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     app = bootstrap(settings.database_url)
     channel = TelegramChannel(app, settings)
     application = channel.application()

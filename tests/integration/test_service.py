@@ -116,3 +116,19 @@ def test_a_wrong_key_cannot_read_what_was_written(database, database_url, cipher
     handled = stranger.conversations.handle(PERSON, parse_text("hello"))
     assert "something went wrong" in handled.replies[0].text
     stranger.close()
+
+
+def test_a_flood_of_messages_gets_one_calm_answer_and_still_lets_a_crisis_through(
+    database, database_url, cipher
+):
+    app = bootstrap(database_url, cipher)
+    say(app, "/start", "I agree, let's start", "United Kingdom")
+    answers = [app.conversations.handle(PERSON, parse_text(f"spam {n}")).replies for n in range(30)]
+    calm = [replies for replies in answers if replies and "slow down" in replies[0].text]
+    assert len(calm) == 1
+    assert sum(1 for replies in answers if not replies) >= 8
+    crisis = app.conversations.handle(PERSON, parse_text("I want to kill myself")).replies
+    assert "116 123" in crisis[0].text
+    with SqlAlchemyUnitOfWork(database, cipher) as uow:
+        assert "spam 29" in uow.messages.recent(PERSON, 3)
+    app.close()

@@ -1,0 +1,77 @@
+"""Logging: structured (JSON on request), and never with message text or ids in clear.
+
+Code logs events, not content; as a second line of defence a filter replaces anything that looks
+like a person's channel id with a short keyed hash, so that lines about one person can still be
+followed without naming them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import sys
+import traceback
+from typing import Any
+
+FORMAT_ENV = "PFA_LOG_FORMAT"
+PERSON_ID = re.compile(r"\b(telegram|console):[\w-]+")
+# Extra attributes that a log call may pass and that are safe to show (never text, never ids).
+SAFE_EXTRAS = ("event_kind", "timer")
+
+
+def pseudonym(user_id: str) -> str:
+    return "person#" + hashlib.sha256(user_id.encode()).hexdigest()[:10]
+
+
+class RedactIds(logging.Filter):
+    """Replace channel ids in a record's message and arguments with pseudonyms."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = PERSON_ID.sub(lambda m: pseudonym(m.group()), str(record.msg))
+        if record.args:
+            record.args = tuple(PERSON_ID.sub(lambda m: pseudonym(m.group()), str(a)) for a in _args(record))
+        return True
+
+
+class TextFormatter(logging.Formatter):
+    """Plain lines; a traceback keeps its frames but not the exception's message, which may quote data."""
+
+    def formatException(self, ei: Any) -> str:
+        kind = ei[0].__name__ if ei and ei[0] else "error"
+        return "".join(traceback.format_tb(ei[2])) + kind
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({key: getattr(record, key) for key in SAFE_EXTRAS if hasattr(record, key)})
+        if record.exc_info:
+            # The exception's type and where it happened; its message may quote data, so it stays out.
+            entry["error"] = record.exc_info[0].__name__ if record.exc_info[0] else "error"
+        return json.dumps(entry)
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Log to stderr as text, or as JSON lines when PFA_LOG_FORMAT=json; ids always pseudonymised."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactIds())
+    if os.environ.get(FORMAT_ENV, "").lower() == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, and a URL holds the token
+
+
+def _args(record: logging.LogRecord) -> tuple[object, ...]:
+    return record.args if isinstance(record.args, tuple) else (record.args,)

@@ -1,0 +1,72 @@
+"""What people write is safe from anyone holding a copy of the database, and /forget forgets."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+
+from bot.bootstrap import bootstrap
+from bot.staff import StaffIdentity
+from flows.events import parse_text
+
+PERSON = "console:private-person"
+SAM = StaffIdentity(name="Sam Jones")
+
+
+def run_everything(app, marker: str) -> None:
+    """Put the marker everywhere free text goes: story, plan, goal, relay, staff note and reply."""
+    app.admin.add_staff("Sam Jones", "counsellor", None)
+    app.staff.handle(SAM, "/oncall on")
+    for typed in (
+        "/start",
+        "I agree, let's start",
+        "United Kingdom",
+        f"story {marker}",
+        "5",
+        "My safety plan",
+        f"plan {marker}",
+        "That's enough for now",
+        "A small goal for today",
+        "That's all",
+        f"goal {marker}",
+        f"step {marker}",
+        "Now",
+        "No thanks",
+        "Talk to a person",
+    ):
+        app.conversations.handle(PERSON, parse_text(typed))
+    app.staff.handle(SAM, "/claim 1")
+    app.conversations.handle(PERSON, parse_text(f"relay {marker}"))
+    app.staff.handle(SAM, f"/note 1 note {marker}")
+    app.staff.handle(SAM, f"reply {marker}")
+
+
+def test_a_database_file_copied_off_the_machine_reveals_no_message_text(tmp_path: Path, cipher):
+    marker = f"MARKER-{uuid.uuid4().hex}"
+    app = bootstrap(f"sqlite:///{tmp_path / 'copy.db'}", cipher)
+    run_everything(app, marker)
+    app.close()
+    files = [path for path in tmp_path.iterdir() if path.name.startswith("copy.db")]
+    assert files
+    for path in files:
+        assert marker.encode() not in path.read_bytes(), f"{path.name} holds the marker in clear"
+
+
+def test_after_forget_no_row_anywhere_refers_to_the_person(database, database_url, cipher):
+    app = bootstrap(database_url, cipher)
+    run_everything(app, "forget-me")
+    app.conversations.handle(PERSON, parse_text("/forget"))
+    replies = app.conversations.handle(PERSON, parse_text("Yes, erase everything")).replies
+    assert "has been erased" in replies[0].text
+    with database.connect() as connection:
+        for table in inspect(database).get_table_names():
+            for column in inspect(database).get_columns(table):
+                name = column["name"]
+                query = text(f'SELECT COUNT(*) FROM "{table}" WHERE CAST("{name}" AS TEXT) LIKE :who')
+                found = connection.execute(query, {"who": f"%{PERSON}%"}).scalar_one()
+                assert found == 0, f"{table}.{name} still refers to the person"
+        stub = connection.execute(text("SELECT status, outcome, user_id FROM cases WHERE id = 1")).one()
+    assert stub == ("cancelled", "person-left", None)
+    app.close()

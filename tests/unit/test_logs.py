@@ -1,0 +1,38 @@
+"""Logs never hold message text or ids in clear."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from bot.logs import JsonFormatter, RedactIds, TextFormatter, pseudonym
+
+
+def record(message: str, *args: object, exc: BaseException | None = None) -> logging.LogRecord:
+    info = (type(exc), exc, exc.__traceback__) if exc else None
+    return logging.LogRecord("pfa", logging.ERROR, __file__, 1, message, args, info)
+
+
+def test_channel_ids_become_pseudonyms():
+    entry = record("handling %s failed", "telegram:12345")
+    RedactIds().filter(entry)
+    assert "12345" not in entry.getMessage()
+    assert pseudonym("telegram:12345") in entry.getMessage()
+
+
+SECRET = "I want to die (the text of a message)"
+
+
+def test_exception_messages_stay_out_of_the_logs():
+    try:
+        raise ValueError(SECRET)
+    except ValueError as error:
+        caught = error
+    for formatter in (TextFormatter(), JsonFormatter()):
+        line = formatter.format(record("handling an event failed", exc=caught))
+        assert SECRET not in line and "ValueError" in line
+
+
+def test_json_lines_are_json():
+    entry = json.loads(JsonFormatter().format(record("paged %d staff", 3)))
+    assert entry["message"] == "paged 3 staff" and entry["level"] == "ERROR"
