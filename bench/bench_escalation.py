@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.bootstrap import App, bootstrap  # noqa: E402
-from bot.staff import StaffIdentity  # noqa: E402
-from flows.events import parse_text  # noqa: E402
-from flows.oncall.policy import default_policy_data, policy_from  # noqa: E402
-from storage.encryption import Cipher, generate_key  # noqa: E402
+from bot.bootstrap import App, bootstrap
+from bot.staff import StaffIdentity
+from flows.events import parse_text
+from flows.oncall.policy import default_policy_data, policy_from
+from storage.encryption import Cipher, generate_key
 
 READY = ["/start", "I agree, let's start", "United Kingdom", "it's been a bad week", "6"]
 CRISIS = "I want to kill myself tonight"
@@ -31,7 +31,9 @@ def started(folder: Path, ack_seconds: float, cases: int) -> App:
     for level in policy_data["levels"]:
         level["ack_timeout_minutes"] = ack_seconds / 60
     policy_data["caseload_cap"] = cases + 1
-    app = bootstrap(f"sqlite:///{folder / 'bench.db'}", Cipher([generate_key().encode()]), policy=policy_from(policy_data))
+    app = bootstrap(
+        f"sqlite:///{folder / 'bench.db'}", Cipher([generate_key().encode()]), policy=policy_from(policy_data)
+    )
     app.admin.add_staff("Bench Counsellor", "counsellor", None)
     app.admin.add_staff("Bench Supervisor", "supervisor", None)
     for name in ("Bench Counsellor", "Bench Supervisor"):

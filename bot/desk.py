@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.failpoints import failpoint
 from flows.content import content_for
 from flows.conversation import Conversation
 from flows.events import (
@@ -75,6 +76,7 @@ class Desk:
         if not staffed:
             self._alert_supervisors(uow, case, roster)
         self._page(uow, case, plan)
+        failpoint("case_opened")
         return CaseOpened(case.id, staffed, update_seconds=self.policy.waiting_update.total_seconds())
 
     def task(self, uow: UnitOfWork, conversation: Conversation, reason: str) -> None:

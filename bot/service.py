@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.desk import Desk
+from bot.failpoints import failpoint
 from bot.scheduling import NoScheduler, TimerScheduler
 from flows.content import content_for
 from flows.conversation import Conversation
@@ -98,6 +99,7 @@ class ConversationService:
                 known = uow.conversations.get(user_id) or known
                 outcome = self.advance(uow, known, event, locale)
                 uow.commit()
+            failpoint("message_committed")
             self.scheduler.apply(uow.timers.changes)
             return Handled(outcome.conversation, outcome.intents)
         except Exception:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 
 from bot.desk import Desk
+from bot.failpoints import failpoint
 from bot.scheduling import TimerScheduler
 from bot.service import ConversationService
 from flows.events import TimerFired
@@ -53,6 +54,7 @@ class TimerService:
             if not uow.timers.take(key, self._clock()):
                 return False
             self._route(uow, key)
+            failpoint("timer_fired")
             uow.commit()
         self.scheduler.apply(uow.timers.changes)
         return True

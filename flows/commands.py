@@ -57,15 +57,20 @@ def sos(turn: Turn) -> None:
     """Crisis lines at once; after consent, the offer of the safety questions follows."""
     conversation = turn.conversation
     turn.say(turn.text("commands.sos", lines=render_lines(conversation.country, turn.content)))
-    if conversation.consented and conversation.state not in ("consent", "screening"):
+    if past_consent(conversation) and conversation.state != "screening":
         turn.go("screen")
     else:
         resume(turn)
 
 
+def past_consent(conversation: Conversation) -> bool:
+    """Agreed, and past the consent questions: the rest of the service is open."""
+    return conversation.consented and conversation.state != "consent"
+
+
 def menu(turn: Turn) -> None:
     conversation = turn.conversation
-    if conversation.consented and conversation.state != "consent":
+    if past_consent(conversation):
         conversation.pending = ""
         turn.go("to_menu")
     else:
@@ -91,7 +96,7 @@ def cancel_check_ins(turn: Turn) -> int:
 
 def show_plan(turn: Turn) -> None:
     """The saved plan, in any state, with ways to edit or keep it; or the offer to make one."""
-    if not turn.conversation.consented:
+    if not past_consent(turn.conversation):
         resume(turn, turn.text("commands.menu_after_consent"))
         return
     turn.conversation.pending = "plan"
@@ -99,7 +104,7 @@ def show_plan(turn: Turn) -> None:
 
 
 def check_ins(turn: Turn) -> None:
-    if not turn.conversation.consented:
+    if not past_consent(turn.conversation):
         resume(turn, turn.text("commands.menu_after_consent"))
         return
     turn.conversation.pending = "checkins"

@@ -1,0 +1,237 @@
+"""The risk detector: normalise, find phrase rules, read each match in context, combine.
+
+Everything is compiled once at import from the packaged lexicons; `assess` does no I/O and no
+regex compilation. The order of reading a match matters and follows the safety reasoning:
+harmless readings (`unless`) and negation drop a match; tense turns it into history; who it is about
+turns it into concern for a third person; only then may figurative speech soften it. Context can
+never lower an explicit statement, only discount naming an object during an exercise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+
+from flows.risk.levels import Evidence, RiskAssessment, RiskContext, RiskLevel
+from flows.risk.lexicon import Group, Rule, load_packaged, merge_tables
+from flows.risk.normalise import Normaliser
+from flows.risk.reading import (
+    Message,
+    Who,
+    compile_settings,
+    has_recovered,
+    is_education,
+    is_figurative,
+    is_general_question,
+    is_mention,
+    is_negated,
+    is_past,
+    is_question,
+    who_is_meant,
+)
+
+NONE, LOW, MODERATE, HIGH, IMMINENT = (
+    RiskLevel.NONE,
+    RiskLevel.LOW,
+    RiskLevel.MODERATE,
+    RiskLevel.HIGH,
+    RiskLevel.IMMINENT,
+)
+# Exercise answers name objects ("a knife on the table"); naming one there is not access to means.
+EXERCISE_STATES = frozenset({"grounding", "breathing"})
+# Signals that make a present means of harm an emergency, and those that make it serious.
+_INTENT = frozenset({"active_ideation", "plan", "attempt_in_progress"})
+_DISTRESS = frozenset({"passive_ideation", "hopelessness", "burdensomeness", "self_harm", "self_harm_urge"})
+# Past reports of these are a risk factor worth screening; past hopelessness or stress is not.
+_HISTORY_WORTHY = frozenset(
+    {
+        "active_ideation",
+        "passive_ideation",
+        "plan",
+        "means",
+        "attempt_in_progress",
+        "self_harm",
+        "self_harm_urge",
+        "abuse",
+        "domestic_violence",
+        "harm_to_others",
+        "history",
+    }
+)
+# An earlier attempt stays a risk factor even when the person says they are fine now.
+_ATTEMPT_SIGNALS = frozenset({"attempt_in_progress", "history"})
+# Someone else's emergency is still an emergency: the person may need to call for help now.
+_URGENT_FOR_OTHERS = frozenset({"attempt_in_progress", "medical_emergency"})
+# "self": about the speaker; "fixed": the wording says who is harmed ("he hits me"), so no re-reading.
+_FIXED_SUBJECTS = frozenset({"self", "fixed"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One match after reading it in context."""
+
+    signal: str
+    level: RiskLevel
+    rule: str
+    matched: str
+    origin: str = ""  # the rule's own signal, kept when reading changed `signal`
+
+
+_LEXICONS = load_packaged()
+_normalise = Normaliser(merge_tables(_LEXICONS))
+_SETTINGS = compile_settings(_LEXICONS)
+_GROUPS: tuple[Group, ...] = tuple(g for lex in _LEXICONS for g in lex.groups)
+_WORD = re.compile(r"[a-z]+")
+
+
+def _cue_index(groups: Iterable[Group]) -> Mapping[str, tuple[int, ...]]:
+    index: dict[str, list[int]] = {}
+    for number, group in enumerate(groups):
+        for cue in group.cues:
+            index.setdefault(cue, []).append(number)
+    return {cue: tuple(numbers) for cue, numbers in index.items()}
+
+
+_CUES = _cue_index(_GROUPS)
+_LONGEST_CUE = max((len(c) for c in _CUES), default=0)
+
+
+def normalise(text: str) -> str:
+    """The canonical form the lexicon patterns are written for (see `flows.risk.normalise`)."""
+    return _normalise(text)
+
+
+def assess(text: str, context: RiskContext | None = None) -> RiskAssessment:
+    """Assess one message for risk; `context` is where in the conversation it was said."""
+    message = Message(_normalise(text), _SETTINGS)
+    findings = _dedupe(f for rule, match in _matches(message.text) if (f := _read(rule, match, message)))
+    findings = _apply_context(findings, context)
+    findings = _apply_recovery(findings, message)
+    return _assessment(findings)
+
+
+def _matches(text: str) -> Iterator[tuple[Rule, re.Match[str]]]:
+    """Every rule match, running only the groups whose cue words occur in the text."""
+    for number in _triggered_groups(text):
+        for rule in _GROUPS[number].rules:
+            for match in rule.pattern.finditer(text):
+                yield rule, match
+
+
+def _triggered_groups(text: str) -> list[int]:
+    """Groups with a cue that starts some word of the text (cues are word beginnings: "suicid")."""
+    found: set[int] = set()
+    for word in set(_WORD.findall(text)):
+        for end in range(1, min(len(word), _LONGEST_CUE) + 1):
+            found.update(_CUES.get(word[:end], ()))
+    return sorted(found)
+
+
+def _read(rule: Rule, match: re.Match[str], message: Message) -> Finding | None:
+    """What one match means where it stands, or None when it means nothing."""
+    if rule.unless is not None and rule.unless.search(message.sentence(match.start())):
+        return None
+    finding = Finding(rule.signal, rule.level, rule.id, match.group().strip(), rule.signal)
+    if rule.level <= LOW:
+        return finding  # mentions and everyday distress: nothing to qualify
+    if is_mention(message, match.start()):
+        return replace(finding, signal="topic", level=LOW, rule=finding.rule + "+mention")
+    if rule.negatable and is_negated(message, match):
+        return None
+    if rule.tense != "any" and is_past(message, match, event=rule.tense == "event"):
+        finding = _as_history(finding)
+    finding = _as_person(finding, rule, match, message)
+    if rule.hyperbole and finding.level > LOW and is_figurative(message):
+        return replace(finding, signal="figurative", level=LOW)
+    return finding
+
+
+def _as_history(finding: Finding) -> Finding:
+    if finding.signal in _HISTORY_WORTHY:
+        level = min(finding.level, MODERATE) if finding.level > LOW else finding.level
+        return replace(finding, signal="history", level=level, rule=finding.rule + "+past")
+    return replace(finding, signal="past_distress", level=LOW, rule=finding.rule + "+past")
+
+
+def _as_person(finding: Finding, rule: Rule, match: re.Match[str], message: Message) -> Finding:
+    """Re-read a finding about someone else, or about a generic "you"."""
+    who = Who.SELF if rule.subject in _FIXED_SUBJECTS else _who(rule, match, message)
+    if who is Who.SELF:
+        return finding
+    if who is Who.SECOND:
+        return _as_second_person(finding, match, message)
+    return _as_third_person(finding, who, match, message)
+
+
+def _who(rule: Rule, match: re.Match[str], message: Message) -> Who:
+    return Who.THIRD if rule.subject == "third" else who_is_meant(message, match)
+
+
+def _as_second_person(finding: Finding, match: re.Match[str], message: Message) -> Finding:
+    # "Do you ever want to die?" asks the bot; "when you want to die every day" may be the person
+    # talking about themself in the generic "you", which deserves screening but not alarm.
+    if is_question(message, match.start()) or is_education(message, match.start()):
+        return replace(finding, signal="topic", level=LOW, rule=finding.rule + "+you")
+    return replace(finding, level=min(finding.level, MODERATE), rule=finding.rule + "+you")
+
+
+def _as_third_person(finding: Finding, who: Who, match: re.Match[str], message: Message) -> Finding:
+    rule = finding.rule + "+third"
+    pos = match.start()
+    if is_education(message, pos) or (who is Who.INDEFINITE and is_general_question(message, pos)):
+        return replace(finding, signal="topic", level=LOW, rule=rule)
+    if finding.signal in _URGENT_FOR_OTHERS and finding.level >= IMMINENT:
+        return replace(finding, signal="third_party_concern", rule=rule)
+    level = MODERATE if finding.level >= MODERATE else finding.level
+    return replace(finding, signal="third_party_concern", level=level, rule=rule)
+
+
+def _apply_context(findings: list[Finding], context: RiskContext | None) -> list[Finding]:
+    """During an exercise, naming an object is not having means; nothing else is discounted."""
+    if context is None or context.state not in EXERCISE_STATES:
+        return findings
+    serious = [f for f in findings if f.level > LOW]
+    if not serious or any(f.signal != "means" for f in serious):
+        return findings
+    return [f for f in findings if f.level <= LOW]
+
+
+def _apply_recovery(findings: list[Finding], message: Message) -> list[Finding]:
+    """Past self-harm or ideation the person says is over is not current risk; an attempt still is."""
+    serious = [f for f in findings if f.level > LOW]
+    if not serious or any(f.signal != "history" for f in serious):
+        return findings
+    if any(f.origin in _ATTEMPT_SIGNALS for f in serious) or not has_recovered(message):
+        return findings
+    return [replace(f, signal="recovered", level=LOW) if f.level > LOW else f for f in findings]
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    seen: dict[tuple[str, str], Finding] = {}
+    for finding in findings:
+        key = (finding.signal, finding.rule)
+        if key not in seen or finding.level > seen[key].level:
+            seen[key] = finding
+    return list(seen.values())
+
+
+def _assessment(findings: list[Finding]) -> RiskAssessment:
+    """Signals are those that carry the level: low ones are listed only when nothing serious fired."""
+    serious = [f for f in findings if f.level > LOW]
+    signals = frozenset(f.signal for f in serious or findings)
+    level = _combined_level(findings, signals)
+    evidence = tuple(Evidence(f.signal, f.rule, f.matched) for f in findings)
+    return RiskAssessment(level=level, signals=signals, evidence=evidence)
+
+
+def _combined_level(findings: list[Finding], signals: frozenset[str]) -> RiskLevel:
+    """The highest single level, raised when means of harm meet intent or despair."""
+    level = RiskLevel.highest(*(f.level for f in findings))
+    if "means" not in signals:
+        return level
+    if signals & _INTENT or any(f.signal == "self_harm" and f.level >= HIGH for f in findings):
+        return IMMINENT
+    if signals & _DISTRESS:
+        return max(level, HIGH)
+    return level

@@ -1,0 +1,117 @@
+"""Measuring the detector against labelled messages: recall per label and false alarms on safe lines.
+
+Labels say what the bot must do with a message read on its own: `crisis` must reach high, `concern`
+must reach moderate, `safe` must stay at low or below. Pure functions: the caller reads the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from flows.risk.detector import assess
+from flows.risk.levels import RiskAssessment, RiskLevel
+
+# The bar each label must meet, as (lowest acceptable level, highest acceptable level).
+BARS: Mapping[str, tuple[RiskLevel, RiskLevel]] = {
+    "crisis": (RiskLevel.HIGH, RiskLevel.IMMINENT),
+    "concern": (RiskLevel.MODERATE, RiskLevel.IMMINENT),
+    "safe": (RiskLevel.NONE, RiskLevel.LOW),
+}
+
+
+@dataclass(frozen=True)
+class Miss:
+    """One line the detector judged wrongly."""
+
+    text: str
+    label: str
+    level: RiskLevel
+    signals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LabelScore:
+    """How many lines of one label met their bar."""
+
+    label: str
+    total: int = 0
+    met: int = 0
+
+    @property
+    def recall(self) -> float:
+        """Share of the label's lines that met the bar (1.0 when there are none)."""
+        return self.met / self.total if self.total else 1.0
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    """Per-label recall, false alarms on safe lines and every misjudged line."""
+
+    scores: Mapping[str, LabelScore]
+    false_alarms: int = 0
+    misses: tuple[Miss, ...] = field(default_factory=tuple)
+
+    @property
+    def total(self) -> int:
+        """Number of lines evaluated."""
+        return sum(score.total for score in self.scores.values())
+
+    @property
+    def false_alarm_rate(self) -> float:
+        """Share of safe lines that reached moderate or above (0.0 when there are none)."""
+        safe = self.scores.get("safe")
+        return self.false_alarms / safe.total if safe and safe.total else 0.0
+
+
+def meets_bar(label: str, level: RiskLevel) -> bool:
+    """True when `level` is what a message labelled `label` must get; unknown labels raise KeyError."""
+    low, high = BARS[label]
+    return low <= level <= high
+
+
+def evaluate(
+    rows: Iterable[tuple[str, str]], judge: Callable[[str], RiskAssessment] = assess
+) -> EvaluationReport:
+    """Assess every (text, label) row and score the results against the label's bar."""
+    counts: dict[str, list[int]] = {}
+    misses: list[Miss] = []
+    false_alarms = 0
+    for text, label in rows:
+        result = judge(text)
+        met = meets_bar(label, result.level)
+        tally = counts.setdefault(label, [0, 0])
+        tally[0] += 1
+        tally[1] += met
+        if not met:
+            misses.append(Miss(text, label, result.level, tuple(sorted(result.signals))))
+        false_alarms += label == "safe" and result.level >= RiskLevel.MODERATE
+    scores = {label: LabelScore(label, total, met) for label, (total, met) in counts.items()}
+    return EvaluationReport(scores, false_alarms, tuple(misses))
+
+
+def format_report(report: EvaluationReport) -> str:
+    """A plain-text summary: one line per label, the false-alarm rate, then the misjudged lines."""
+    lines = [f"{report.total} lines"]
+    for label in sorted(report.scores, key=_label_order):
+        score = report.scores[label]
+        lines.append(f"{label:>8}: {score.met}/{score.total} met the bar ({score.recall:.1%})")
+    safe_total = report.scores["safe"].total if "safe" in report.scores else 0
+    lines.append(
+        f"false alarms: {report.false_alarms}/{safe_total} safe lines at moderate or above "
+        f"({report.false_alarm_rate:.1%})"
+    )
+    if report.misses:
+        lines.append("misjudged:")
+        lines.extend(_format_miss(miss) for miss in report.misses)
+    return "\n".join(lines)
+
+
+def _format_miss(miss: Miss) -> str:
+    signals = ", ".join(miss.signals) or "-"
+    return f"  [{miss.label} -> {miss.level.value}] {miss.text!r} ({signals})"
+
+
+def _label_order(label: str) -> tuple[int, str]:
+    order = list(BARS)
+    return (order.index(label) if label in order else len(order), label)

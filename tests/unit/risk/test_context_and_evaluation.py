@@ -1,0 +1,111 @@
+"""Context, evidence, level ordering, combining signals, the package surface and evaluation maths."""
+
+from __future__ import annotations
+
+import pytest
+
+import flows.risk as risk
+from flows.risk import Evidence, RiskAssessment, RiskContext, RiskLevel, assess
+from flows.risk.evaluation import EvaluationReport, LabelScore, evaluate, format_report, meets_bar
+
+GROUNDING = RiskContext("grounding", "see")
+
+
+def test_the_package_exports_the_public_names():
+    assert set(risk.__all__) == {"Evidence", "RiskAssessment", "RiskContext", "RiskLevel", "assess"}
+
+
+def test_levels_are_ordered():
+    order = [RiskLevel.NONE, RiskLevel.LOW, RiskLevel.MODERATE, RiskLevel.HIGH, RiskLevel.IMMINENT]
+    assert sorted(reversed(order)) == order
+    assert RiskLevel.highest() == RiskLevel.NONE
+    assert RiskLevel.highest(RiskLevel.LOW, RiskLevel.HIGH) == RiskLevel.HIGH
+
+
+def test_exercise_answers_naming_objects_are_low():
+    assert assess("I can see a knife, a lamp", GROUNDING).level <= RiskLevel.LOW
+    assert assess("I have a knife in my hand", RiskContext("grounding", "touch")).level <= RiskLevel.LOW
+    assert assess("I have a knife in my hand").level == RiskLevel.MODERATE
+
+
+def test_context_never_lowers_an_explicit_statement():
+    assert assess("I want to die", GROUNDING).level == RiskLevel.HIGH
+    assert assess("I have a knife and I want to kill myself", GROUNDING).level == RiskLevel.IMMINENT
+
+
+def test_means_with_intent_is_imminent_and_with_despair_high():
+    assert assess("I have pills and I want to die").level == RiskLevel.IMMINENT
+    assert assess("I have pills here and I feel hopeless").level == RiskLevel.HIGH
+
+
+def test_evidence_names_the_rule_and_words():
+    result = assess("honestly i just want to kill myself")
+    assert result.level == RiskLevel.HIGH
+    (evidence,) = [e for e in result.evidence if e.signal == "active_ideation"]
+    assert isinstance(evidence, Evidence)
+    assert evidence.rule.startswith("en.") and "kill myself" in evidence.matched
+
+
+def test_low_signals_are_listed_only_when_nothing_serious_fired():
+    assert assess("this exam is killing me").signals == {"figurative"}
+    serious = assess("this exam is killing me and I want to kill myself")
+    assert serious.signals == {"active_ideation"}
+    assert any(e.signal == "figurative" for e in serious.evidence)
+
+
+@pytest.mark.parametrize("text", ["yes", "no", "I'm not sure", "ok", "7", "menu", "grounding", ""])
+def test_short_answers_are_none(text):
+    assert assess(text) == RiskAssessment()
+
+
+@pytest.mark.parametrize(
+    ("label", "level", "met"),
+    [
+        ("crisis", RiskLevel.HIGH, True),
+        ("crisis", RiskLevel.MODERATE, False),
+        ("concern", RiskLevel.MODERATE, True),
+        ("concern", RiskLevel.IMMINENT, True),
+        ("concern", RiskLevel.LOW, False),
+        ("safe", RiskLevel.LOW, True),
+        ("safe", RiskLevel.MODERATE, False),
+    ],
+)
+def test_bars(label, level, met):
+    assert meets_bar(label, level) is met
+
+
+def test_unknown_labels_raise():
+    with pytest.raises(KeyError):
+        meets_bar("maybe", RiskLevel.LOW)
+
+
+def _judge(levels: dict[str, RiskLevel]):
+    return lambda text: RiskAssessment(level=levels[text], signals=frozenset({"x"}))
+
+
+def test_evaluation_maths():
+    levels = {
+        "a": RiskLevel.HIGH,
+        "b": RiskLevel.LOW,
+        "c": RiskLevel.MODERATE,
+        "d": RiskLevel.NONE,
+        "e": RiskLevel.HIGH,
+    }
+    rows = [("a", "crisis"), ("b", "crisis"), ("c", "concern"), ("d", "safe"), ("e", "safe")]
+    report = evaluate(rows, judge=_judge(levels))
+    assert report.total == 5
+    assert report.scores["crisis"] == LabelScore("crisis", 2, 1)
+    assert report.scores["crisis"].recall == 0.5
+    assert report.scores["concern"].recall == 1.0
+    assert report.false_alarms == 1 and report.false_alarm_rate == 0.5
+    assert [m.text for m in report.misses] == ["b", "e"]
+    text = format_report(report)
+    assert "crisis: 1/2" in text and "false alarms: 1/2" in text and "'b'" in text
+
+
+def test_an_empty_report_is_well_defined():
+    report = evaluate([])
+    assert report == EvaluationReport({}, 0, ())
+    assert report.total == 0 and report.false_alarm_rate == 0.0
+    assert LabelScore("safe").recall == 1.0
+    assert format_report(report).startswith("0 lines")

@@ -1,0 +1,55 @@
+"""Every labelled line must meet its bar: the project's own corpus and the shared development set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from flows.risk import assess
+from flows.risk.evaluation import BARS, meets_bar
+
+_ROOT = Path(__file__).resolve().parents[3]
+CORPUS = _ROOT / "tests" / "data" / "risk_corpus.jsonl"
+# /work/main/tests/unit/risk/test_corpus.py -> /work/shared/risk/dev.jsonl
+DEV = Path(__file__).resolve().parents[4] / "shared" / "risk" / "dev.jsonl"
+
+
+def _rows(path: Path) -> list[tuple[str, str]]:
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [(row["text"], row["label"]) for row in map(json.loads, filter(str.strip, lines))]
+
+
+CORPUS_ROWS = _rows(CORPUS)
+DEV_ROWS = _rows(DEV)
+
+
+def test_the_corpus_is_big_and_balanced():
+    labels = [label for _, label in CORPUS_ROWS]
+    assert len(labels) >= 400
+    assert set(labels) == set(BARS)
+    for label, share in (("crisis", 0.35), ("concern", 0.30), ("safe", 0.35)):
+        assert abs(labels.count(label) / len(labels) - share) < 0.06, label
+
+
+def test_the_corpus_has_no_duplicates():
+    texts = [text.casefold() for text, _ in CORPUS_ROWS]
+    assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize(("text", "label"), CORPUS_ROWS, ids=[t[:40] for t, _ in CORPUS_ROWS])
+def test_corpus_line_meets_its_bar(text, label):
+    result = assess(text)
+    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
+
+
+@pytest.mark.skipif(not DEV.exists(), reason=f"development set not found at {DEV}")
+@pytest.mark.parametrize(
+    ("text", "label"), DEV_ROWS or [("", "safe")], ids=[t[:40] for t, _ in DEV_ROWS] or ["none"]
+)
+def test_dev_line_meets_its_bar(text, label):
+    result = assess(text)
+    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)

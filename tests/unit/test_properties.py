@@ -1,0 +1,93 @@
+"""Property-based tests of the engine: whatever a person sends, in whatever order, it never raises,
+always answers, and never lowers the risk level within a session."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flows.content import content_for
+from flows.conversation import Conversation
+from flows.engine import Engine
+from flows.events import Choice, Event, Text, TimerFired, parse_text
+from flows.intents import EraseUser, Reply
+
+ENGINE = Engine()
+NOW = dt.datetime(2026, 11, 27, 14, 0, tzinfo=dt.UTC)
+OPTION_IDS = [
+    *sorted(content_for("en").table("options")),
+    "GB",
+    "US",
+    "IN",
+    "INTL",
+    "panic",
+    "reach_out",
+    "bogus",
+]
+COMMANDS = [
+    "/start",
+    "/help",
+    "/sos",
+    "/menu",
+    "/stop",
+    "/forget",
+    "/language",
+    "/country",
+    "/plan",
+    "/checkins",
+    "/x",
+]
+PHRASES = [
+    "I agree, let's start",
+    "United Kingdom",
+    "yes",
+    "no",
+    "7",
+    "10",
+    "menu",
+    "Next",
+    "grounding",
+    "I'm ready",
+    "I want to die",
+    "I took all my pills",
+    "my friend wants to die",
+    "I feel hopeless",
+    "this exam is killing me",
+    "Yes, erase everything",
+    "Talk to a person",
+    "My safety plan",
+    "A small goal for today",
+    "That's all",
+]
+EVENTS = st.one_of(
+    st.text(max_size=60).map(Text),
+    st.sampled_from(PHRASES).map(Text),
+    st.sampled_from(COMMANDS).map(parse_text),
+    st.sampled_from(OPTION_IDS).map(Choice),
+    st.sampled_from(["waiting_update", "checkin:1", "checkin_missed:1", "unknown"]).map(TimerFired),
+)
+PERSON_EVENTS = (Text, Choice)
+
+
+def new_session(before: Conversation, after: Conversation, erased: bool) -> bool:
+    """Risk starts over only with a fresh check-in (or after everything was erased)."""
+    fresh_check_in = after.state == "checkin" and not after.answers and before.state != "checkin"
+    return (
+        erased or fresh_check_in or (after.state == "checkin" and after.step == "story" and not after.answers)
+    )
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(EVENTS, min_size=1, max_size=40))
+def test_any_sequence_never_raises_always_answers_and_never_lowers_risk(events: list[Event]) -> None:
+    conversation = Conversation("hypothesis:person")
+    for event in events:
+        outcome = ENGINE.handle(conversation, event, now=NOW)
+        erased = any(isinstance(intent, EraseUser) for intent in outcome.intents)
+        if isinstance(event, PERSON_EVENTS) or event.__class__.__name__ == "Command":
+            assert any(isinstance(intent, Reply) and intent.text for intent in outcome.intents), event
+        if not new_session(conversation, outcome.conversation, erased):
+            assert outcome.conversation.risk_level >= conversation.risk_level, event
+        conversation = outcome.conversation
