@@ -95,7 +95,11 @@ def bootstrap(
 ) -> App:
     """Build the application on the database at `url` (the embedded SQLite file by default)."""
     database = make_engine(database_url(url))
-    _prepare_schema(database)
+    try:
+        _prepare_schema(database)
+    except SetupError:
+        database.dispose()
+        raise
     cipher = cipher or load_cipher(data_dir() / "encryption.key")
     unit_of_work = partial(SqlAlchemyUnitOfWork, database, cipher)
     desk = Desk(policy or load_policy(), clock)

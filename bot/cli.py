@@ -13,6 +13,7 @@ from typing import TypeAlias
 from bot.admin import AdminError
 from bot.bootstrap import App, SetupError, bootstrap, database_url
 from bot.channels.console import LOCAL_USER, InteractiveConsole, JsonlConsole, console_user_id
+from bot.channels.shutdown import GracefulStop
 from bot.channels.staff_console import StaffConsole
 from bot.logs import configure_logging
 from bot.settings import SettingsError
@@ -40,11 +41,14 @@ def chat(args: argparse.Namespace) -> int:
     app = _started(args.db)
     app.conversations.flood = None  # one trusted local person (and scripts): no rate limit
     user_id = console_user_id(args.user)
+    stop = GracefulStop().install()
     try:
         if args.jsonl:
-            JsonlConsole(app.conversations, user_id, args.locale).run(sys.stdin.buffer, sys.stdout)
+            JsonlConsole(app.conversations, user_id, args.locale, stop=stop).run(sys.stdin.buffer, sys.stdout)
         else:
             InteractiveConsole(app.conversations, user_id, input, print, locale=args.locale).run()
+    except KeyboardInterrupt:
+        pass
     finally:
         app.close()
     return 0
@@ -52,9 +56,14 @@ def chat(args: argparse.Namespace) -> int:
 
 def staff_console(args: argparse.Namespace) -> int:
     app = _started(args.db)
+    stop = GracefulStop().install()
     try:
-        console = StaffConsole(app.staff, StaffIdentity(name=args.name), sys.stdout, jsonl=args.jsonl)
+        console = StaffConsole(
+            app.staff, StaffIdentity(name=args.name), sys.stdout, jsonl=args.jsonl, stop=stop
+        )
         return console.run(sys.stdin)
+    except KeyboardInterrupt:
+        return 0
     finally:
         app.close()
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from bot.channels.polling import Poller
+from bot.channels.shutdown import GracefulStop
 from bot.service import ConversationService, Handled
 from flows.events import MAX_TEXT_LENGTH, Choice, Event, parse_text
 from flows.intents import Option, Pacing, Reply
@@ -62,13 +63,15 @@ class JsonlConsole:
     user_id: str
     locale: str | None = None
     poll_every: float = 0.1
+    stop: GracefulStop = field(default_factory=GracefulStop)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run(self, lines: Iterable[bytes], out: IO[str]) -> None:
         with Poller(lambda: self._deliver(out), self.poll_every):
             for raw in lines:
                 if raw.strip():
-                    self._line(raw, out)
+                    with self.stop.handling():
+                        self._line(raw, out)
 
     def _line(self, raw: bytes, out: IO[str]) -> None:
         try:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from bot.channels.polling import Poller
+from bot.channels.shutdown import GracefulStop
 from bot.staff import StaffIdentity, StaffService
 from flows.ports import Delivery
 
@@ -27,6 +28,7 @@ class StaffConsole:
     out: IO[str]
     jsonl: bool = False
     poll_every: float = 0.1
+    stop: GracefulStop = field(default_factory=GracefulStop)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run(self, lines: Iterable[str]) -> int:
@@ -36,7 +38,8 @@ class StaffConsole:
             return 2
         with Poller(lambda: self._deliver(self.staff.inbox(member)), self.poll_every):
             for line in lines:
-                self._line(line)
+                with self.stop.handling():
+                    self._line(line)
         return 0
 
     def _line(self, line: str) -> None:

@@ -47,6 +47,7 @@ from bot.settings import TelegramSettings
 from bot.staff import StaffIdentity
 from flows.content import content_for
 from flows.events import Choice, Edited, Event, parse_text
+from flows.safety import fail_safe_reply
 
 # Opt in now to the timedelta type PTB will use for durations, so its deprecation warning never fires.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -123,6 +124,7 @@ class TelegramChannel:
         )
         application.add_handler(MessageHandler(private & new & ~filters.TEXT, self._on_other))
         application.add_handler(MessageHandler(groups & new & filters.TEXT, self._on_group_text))
+        application.add_error_handler(self._on_error)
 
     async def register_commands(self, bot: Any) -> None:
         await bot.set_my_commands([BotCommand(name, about) for name, about in PERSON_COMMANDS])
@@ -140,6 +142,17 @@ class TelegramChannel:
             self._dispatcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._dispatcher
+
+    async def _on_error(self, update: object, context: Context) -> None:
+        """A handler failed: log it without content, and never leave a person without the crisis lines."""
+        error = context.error
+        log.error(
+            "handling an update failed", exc_info=(type(error), error, error.__traceback__) if error else None
+        )
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_message(chat.id, fail_safe_reply().text)
 
     async def _once(self, update: Update, context: Context) -> None:
         """Drop an update already handled (Telegram may deliver one twice)."""

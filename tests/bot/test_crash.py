@@ -133,3 +133,24 @@ def test_a_crash_while_a_timer_fires_pages_the_next_level_once_after_restart(env
     assert rows(env, "SELECT COUNT(*) FROM outbox WHERE kind = 'page' AND recipient = 'staff:2'") == [(1,)]
     assert rows(env, "SELECT paging_step FROM cases") == [(1,)]
     assert rows(env, "SELECT COUNT(*) FROM case_events WHERE kind = 'timer fired'") == [(1,)]
+
+
+def test_sigterm_stops_the_console_cleanly_with_the_conversation_saved(env):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "chat", "--jsonl", "--user", "term"],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    for line in READY[:3]:
+        process.stdin.write(json.dumps({"text": line}) + "\n")
+    process.stdin.flush()
+    for _ in range(3):
+        process.stdout.readline()
+    process.send_signal(signal.SIGTERM)
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert rows(env, "SELECT state, step FROM conversations") == [("checkin", "story")]

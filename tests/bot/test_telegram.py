@@ -283,3 +283,19 @@ async def test_only_registered_staff_can_use_staff_commands(app, telegram):
     await telegram.text("/queue", user=STAFF_USER, chat=STAFF_GROUP)
     assert telegram.api.texts(STAFF_GROUP)[-1] == "No cases are waiting."
     assert app.staff.member(StaffIdentity(telegram_id=STAFF_USER)) is not None
+
+
+async def test_a_malformed_update_is_dropped_safely_and_a_failure_still_answers_with_the_lines(telegram, app):
+    await telegram.push({"message": {**telegram._message(PERSON_CHAT, PERSON_CHAT)}})  # no text, no content
+    original = app.conversations.handle
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the service fell over")
+
+    app.conversations.handle = broken
+    try:
+        await telegram.text("hello")
+    finally:
+        app.conversations.handle = original
+    assert "something went wrong" in telegram.api.texts(PERSON_CHAT)[-1]
+    assert "Emergency" in telegram.api.texts(PERSON_CHAT)[-1]
