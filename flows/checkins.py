@@ -9,6 +9,8 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flows.content import Content
+
 QUIET_START, QUIET_END = dt.time(22, 0), dt.time(8, 0)
 EVENING = dt.time(19, 0)
 # How each choice turns into a local time: days ahead, and a time of day (None: the same time as now).
@@ -80,7 +82,7 @@ def take_check_in(profile: dict[str, Any], number: int) -> dict[str, Any] | None
     return None
 
 
-def describe(at_iso: str, zone: str) -> str:
-    """A check-in's time as the person would say it: "Saturday 19:00"."""
+def describe(at_iso: str, zone: str, content: Content) -> str:
+    """A check-in's time as the person would say it, in their language: "Saturday 19:00"."""
     local = dt.datetime.fromisoformat(at_iso).astimezone(ZoneInfo(zone))
-    return local.strftime("%A %H:%M")
+    return f"{content.words('checkins.weekdays')[local.weekday()]} {local:%H:%M}"

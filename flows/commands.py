@@ -228,10 +228,13 @@ def _checkins_prompt(turn: Turn) -> Reply:
         return Reply(turn.text("checkins.none"), turn.options(("carry_on",)))
     zone = str(profile.get("timezone", "UTC"))
     options = [
-        Option(f"cancel_{e['id']}", turn.text("checkins.cancel", when=describe(e["at"], zone)))
+        Option(
+            f"cancel_{e['id']}",
+            turn.text("checkins.cancel", when=describe(e["at"], zone, turn.content)),
+        )
         for e in entries
     ]
-    listing = "\n".join(f"• {describe(e['at'], zone)}" for e in entries)
+    listing = "\n".join(f"• {describe(e['at'], zone, turn.content)}" for e in entries)
     return Reply(turn.text("checkins.list", checkins=listing), (*options, turn.option("carry_on")))
 
 

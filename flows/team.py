@@ -103,4 +103,4 @@ def staff_follow_up(turn: Turn, case_id: int) -> None:
     at = check_in_time(STAFF_OUTREACH_DELAY, turn.now, zone, night_ok=False)
     name = new_check_in(profile, at, "team", case_id)
     turn.intents.append(ScheduleTimer(name, at))
-    turn.say_key("followup.from_team", when=describe(at.isoformat(), zone))
+    turn.say_key("followup.from_team", when=describe(at.isoformat(), zone, turn.content))

@@ -95,7 +95,7 @@ class FollowUp(StateHandler):
         about = str(turn.conversation.answers.get("checkin_about", "you"))
         name = new_check_in(profile, at, about)
         turn.intents.append(ScheduleTimer(name, at))
-        turn.say_key("followup.scheduled", when=describe(at.isoformat(), zone))
+        turn.say_key("followup.scheduled", when=describe(at.isoformat(), zone, turn.content))
         go_home(turn)
 
     def _rated(self, turn: Turn, answer: Answer) -> None:
