@@ -3,14 +3,16 @@ keyboards for options, typing before long replies, and splitting under Telegram'
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError, TimedOut
 
-from flows.intents import Reply
+from flows.intents import Pacing, Reply
 
 MAX_LENGTH = 4096
 TYPING_FROM = 400  # characters: longer replies get a typing indicator first
@@ -18,17 +20,21 @@ TYPING_FROM = 400  # characters: longer replies get a typing indicator first
 
 async def send_replies(bot: Any, chat_id: int, replies: list[Reply]) -> None:
     for reply in replies:
-        await send_reply(
-            bot, chat_id, reply.text, [(o.id, o.label) for o in reply.options], reply.pacing is not None
-        )
+        text = reply.text + pacing_line(reply.pacing)
+        await send_reply(bot, chat_id, text, [(o.id, o.label) for o in reply.options])
         if reply.attachment is not None:
             name, text = reply.attachment
             await bot.send_document(chat_id, InputFile(text.encode("utf-8"), filename=name))
 
 
-async def send_reply(
-    bot: Any, chat_id: int, text: str, options: list[tuple[str, str]], paced: bool = False
-) -> None:
+def pacing_line(pacing: Pacing | None) -> str:
+    """A chat cannot count out loud: the rhythm is written out for the person to follow."""
+    if pacing is None:
+        return ""
+    return "\n\n" + " · ".join(f"{phase.label} {phase.seconds}s" for phase in pacing.phases)
+
+
+async def send_reply(bot: Any, chat_id: int, text: str, options: list[tuple[str, str]]) -> None:
     """Plain text (nothing a person writes can break formatting), split under the length limit."""
     if len(text) >= TYPING_FROM:
         with contextlib.suppress(TelegramError):
@@ -36,7 +42,27 @@ async def send_reply(
     chunks = split_text(text)
     keyboard = keyboard_for(options)
     for number, chunk in enumerate(chunks, start=1):
-        await bot.send_message(chat_id, chunk, reply_markup=keyboard if number == len(chunks) else None)
+        markup = keyboard if number == len(chunks) else None
+        await with_retries(
+            lambda chunk=chunk, markup=markup: bot.send_message(chat_id, chunk, reply_markup=markup)
+        )
+
+
+async def with_retries(send: Callable[[], Awaitable[Any]], attempts: int = 3) -> Any:
+    """Retry a send that never reached Telegram (no connection); flood control is the rate limiter's.
+
+    A time-out is not retried: the message may have arrived, and a person must not read it twice.
+    """
+    for attempt in range(attempts):
+        try:
+            return await send()
+        except TimedOut:
+            raise
+        except NetworkError:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.2 * 2**attempt)
+    return None
 
 
 async def send_plain(bot: Any, chat_id: int, lines: list[str]) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from telegram import Update
+from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
 from bot.bootstrap import App, bootstrap
@@ -28,6 +29,7 @@ class OfflineBotApi(BaseRequest):
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.flood_replies = 0
+        self.network_failures = 0
         self._message_id = 100
 
     @property
@@ -45,6 +47,9 @@ class OfflineBotApi(BaseRequest):
     ) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
+        if name == "sendMessage" and self.network_failures > 0:
+            self.network_failures -= 1
+            raise NetworkError("connection refused")
         if name == "sendMessage" and self.flood_replies > 0:
             self.flood_replies -= 1
             body = {
@@ -299,3 +304,27 @@ async def test_a_malformed_update_is_dropped_safely_and_a_failure_still_answers_
         app.conversations.handle = original
     assert "something went wrong" in telegram.api.texts(PERSON_CHAT)[-1]
     assert "Emergency" in telegram.api.texts(PERSON_CHAT)[-1]
+
+
+async def test_a_network_error_is_retried_and_the_reply_sent_once(telegram):
+    telegram.api.network_failures = 2
+    await telegram.text("/start")
+    assert len(telegram.api.sent(PERSON_CHAT)) == 1
+
+
+async def test_the_plan_is_sent_as_a_file_to_keep(telegram):
+    await at_menu(telegram)
+    await telegram.press("o:plan")
+    await telegram.text("not sleeping")
+    await telegram.press("o:plan_done")
+    await telegram.text("/plan")
+    await telegram.press("o:export_plan")
+    documents = [params for name, params in telegram.api.calls if name == "sendDocument"]
+    assert len(documents) == 1
+
+
+async def test_breathing_pacing_is_written_out_to_follow(telegram):
+    await at_menu(telegram)
+    for option in ("o:breathing", "o:box", "o:ready"):
+        await telegram.press(option)
+    assert "Breathe in 4s · Hold 4s · Breathe out 4s · Hold 4s" in telegram.api.texts(PERSON_CHAT)[-1]

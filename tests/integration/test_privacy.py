@@ -70,3 +70,19 @@ def test_after_forget_no_row_anywhere_refers_to_the_person(database, database_ur
         stub = connection.execute(text("SELECT status, outcome, user_id FROM cases WHERE id = 1")).one()
     assert stub == ("cancelled", "person-left", None)
     app.close()
+
+
+def test_transcripts_past_the_retention_period_are_purged_and_case_stubs_kept(database, database_url, cipher):
+    from tests.fakes import FakeClock
+
+    clock = FakeClock()
+    app = bootstrap(database_url, cipher, clock=clock.now)
+    run_everything(app, "old words")
+    app.staff.handle(SAM, "/resolve 1 de-escalated")
+    clock.advance(days=31)
+    assert app.purge() > 0
+    with database.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM messages")).scalar_one() == 0
+        assert connection.execute(text("SELECT COUNT(*) FROM conversations")).scalar_one() == 0
+        assert connection.execute(text("SELECT COUNT(*) FROM cases")).scalar_one() == 1
+    app.close()
