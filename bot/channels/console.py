@@ -141,6 +141,7 @@ class InteractiveConsole:
     write: Callable[[str], None]
     sleep: Callable[[float], None] = time.sleep
     locale: str | None = None
+    write_inline: Callable[[str], None] = field(default=lambda text: print(text, end="", flush=True))
 
     def run(self) -> None:
         options = self._show(self.service.handle(self.user_id, parse_text("/start"), self.locale))
@@ -176,17 +177,27 @@ class InteractiveConsole:
             self.write(f"\n{reply.text}")
             if reply.pacing:
                 self._pace(reply.pacing)
-            for number, option in enumerate(reply.options, start=1):
-                self.write(f"  {number}. {option.label}")
+            self._options(reply.options)
             shown = reply.options or shown
         return shown
 
+    def _options(self, options: tuple[Option, ...]) -> None:
+        """Numbered options; a 0-10 scale is shown on one line, to be answered with the number itself."""
+        if options and all(option.label.isdigit() for option in options):
+            self.write("  " + " · ".join(option.label for option in options))
+            return
+        for number, option in enumerate(options, start=1):
+            self.write(f"  {number}. {option.label}")
+
     def _pace(self, pacing: Pacing) -> None:
+        """Count each phase out live, one number a second, so the person can breathe along."""
         for _ in range(pacing.rounds):
             for phase in pacing.phases:
-                counts = " ".join(str(second) for second in range(1, phase.seconds + 1))
-                self.write(f"  {phase.label}… {counts}")
-                self.sleep(phase.seconds)
+                self.write_inline(f"  {phase.label}…")
+                for second in range(1, phase.seconds + 1):
+                    self.sleep(1)
+                    self.write_inline(f" {second}")
+                self.write_inline("\n")
 
 
 def typed_event(text: str, options: tuple[Option, ...]) -> Event:

@@ -130,11 +130,15 @@ def test_the_interactive_console_numbers_options_and_counts_out_the_breathing(tm
         except StopIteration:
             raise EOFError from None
 
-    InteractiveConsole(app.conversations, "console:t", read, shown.append, slept.append).run()
+    counted: list[str] = []
+    console = InteractiveConsole(app.conversations, "console:t", read, shown.append, slept.append)
+    console.write_inline = counted.append
+    console.run()
     app.close()
     assert "  1. I agree, let's start" in shown
-    assert any(line.startswith("  Breathe in… 1 2 3 4") for line in shown)
-    assert slept == [4, 4, 4, 4]
+    assert "  0 · 1 · 2 · 3 · 4 · 5 · 6 · 7 · 8 · 9 · 10" in shown
+    assert "".join(counted).startswith("  Breathe in… 1 2 3 4\n  Hold… 1 2 3 4\n")
+    assert slept == [1] * 16
     assert app.conversations.conversation("console:t").position == "breathing.after"
     assert shown[-1].startswith("\nTake care")
 
