@@ -6,7 +6,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
@@ -69,31 +69,29 @@ def staff_console(args: argparse.Namespace) -> int:
 
 
 def staff_admin(args: argparse.Namespace) -> int:
-    app = bootstrap(args.db)
-    try:
-        if args.action == "add":
-            lines = [app.admin.add_staff(args.name, args.role, args.telegram_id)]
-        elif args.action == "remove":
-            lines = [app.admin.remove_staff(args.name)]
-        else:
-            lines = app.admin.list_staff()
-    finally:
-        app.close()
-    print("\n".join(lines))
-    return 0
+    actions: dict[str, Callable[[App], list[str]]] = {
+        "add": lambda app: [app.admin.add_staff(args.name, args.role, args.telegram_id)],
+        "remove": lambda app: [app.admin.remove_staff(args.name)],
+        "list": lambda app: app.admin.list_staff(),
+    }
+    return _administer(args.db, actions[args.action])
 
 
 def rota(args: argparse.Namespace) -> int:
-    app = bootstrap(args.db)
+    actions: dict[str, Callable[[App], list[str]]] = {
+        "add": lambda app: [app.admin.add_shift(args.name, args.day, args.start, args.end)],
+        "override": lambda app: [app.admin.add_override(args.name, args.starts, args.ends, not args.off)],
+        "load": lambda app: [app.admin.load_rota(Path(args.file))],
+        "show": lambda app: app.admin.show_rota(),
+    }
+    return _administer(args.db, actions[args.action])
+
+
+def _administer(url: str | None, action: Callable[[App], list[str]]) -> int:
+    """Run one administration action on the database and print its lines."""
+    app = bootstrap(url)
     try:
-        if args.action == "add":
-            lines = [app.admin.add_shift(args.name, args.day, args.start, args.end)]
-        elif args.action == "override":
-            lines = [app.admin.add_override(args.name, args.starts, args.ends, not args.off)]
-        elif args.action == "load":
-            lines = [app.admin.load_rota(Path(args.file))]
-        else:
-            lines = app.admin.show_rota()
+        lines = action(app)
     finally:
         app.close()
     print("\n".join(lines))

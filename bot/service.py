@@ -265,3 +265,19 @@ def _erase(uow: UnitOfWork, user_id: str) -> None:
     uow.cases.forget_person(user_id)
     uow.outbox.forget_recipient(user_id)
     uow.timers.cancel_prefix(person_timer(user_id, ""))
+
+
+class DeskService:
+    """What the services around the desk share: transactions, conversations, the desk and the clock."""
+
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        conversations: ConversationService,
+        desk: Desk,
+        clock: Callable[[], dt.datetime],
+    ):
+        self._unit_of_work = unit_of_work
+        self._conversations = conversations
+        self._desk = desk
+        self._clock = clock

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.desk import Desk, DeskResult, staff_address, staff_text
-from bot.service import ConversationService
+from bot.desk import DeskResult, staff_address, staff_text
+from bot.service import DeskService
 from flows.oncall.model import Availability, Outcome, StaffMember
 from flows.ports import Delivery, UnitOfWork
 
@@ -31,19 +31,7 @@ class StaffIdentity:
     telegram_id: int | None = None
 
 
-class StaffService:
-    def __init__(
-        self,
-        unit_of_work: Callable[[], UnitOfWork],
-        conversations: ConversationService,
-        desk: Desk,
-        clock: Callable[[], dt.datetime],
-    ):
-        self._unit_of_work = unit_of_work
-        self._conversations = conversations
-        self._desk = desk
-        self._clock = clock
-
+class StaffService(DeskService):
     def member(self, identity: StaffIdentity) -> StaffMember | None:
         """The registered, active staff member behind an identity, or None."""
         with self._unit_of_work() as uow:

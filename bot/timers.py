@@ -4,31 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 
-from bot.desk import Desk
 from bot.failpoints import failpoint
 from bot.scheduling import TimerScheduler
-from bot.service import ConversationService
+from bot.service import DeskService
 from flows.events import TimerFired
 from flows.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
-class TimerService:
-    def __init__(
-        self,
-        unit_of_work: Callable[[], UnitOfWork],
-        conversations: ConversationService,
-        desk: Desk,
-        clock: Callable[[], dt.datetime],
-    ):
-        self._unit_of_work = unit_of_work
-        self._conversations = conversations
-        self._desk = desk
-        self._clock = clock
-
+class TimerService(DeskService):
     @property
     def scheduler(self) -> TimerScheduler:
         return self._conversations.scheduler

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
@@ -43,9 +44,7 @@ async def send_reply(bot: Any, chat_id: int, text: str, options: list[tuple[str,
     keyboard = keyboard_for(options)
     for number, chunk in enumerate(chunks, start=1):
         markup = keyboard if number == len(chunks) else None
-        await with_retries(
-            lambda chunk=chunk, markup=markup: bot.send_message(chat_id, chunk, reply_markup=markup)
-        )
+        await with_retries(partial(bot.send_message, chat_id, chunk, reply_markup=markup))
 
 
 async def with_retries(send: Callable[[], Awaitable[Any]], attempts: int = 3) -> Any:
