@@ -57,20 +57,15 @@ def sos(turn: Turn) -> None:
     """Crisis lines at once; after consent, the offer of the safety questions follows."""
     conversation = turn.conversation
     turn.say(turn.text("commands.sos", lines=render_lines(conversation.country, turn.content)))
-    if past_consent(conversation) and conversation.state != "screening":
+    if conversation.past_consent and conversation.state != "screening":
         turn.go("screen")
     else:
         resume(turn)
 
 
-def past_consent(conversation: Conversation) -> bool:
-    """Agreed, and past the consent questions: the rest of the service is open."""
-    return conversation.consented and conversation.state != "consent"
-
-
 def menu(turn: Turn) -> None:
     conversation = turn.conversation
-    if past_consent(conversation):
+    if conversation.past_consent:
         conversation.pending = ""
         turn.go("to_menu")
     else:
@@ -96,7 +91,7 @@ def cancel_check_ins(turn: Turn) -> int:
 
 def show_plan(turn: Turn) -> None:
     """The saved plan, in any state, with ways to edit or keep it; or the offer to make one."""
-    if not past_consent(turn.conversation):
+    if not turn.conversation.past_consent:
         resume(turn, turn.text("commands.menu_after_consent"))
         return
     turn.conversation.pending = "plan"
@@ -104,7 +99,7 @@ def show_plan(turn: Turn) -> None:
 
 
 def check_ins(turn: Turn) -> None:
-    if not past_consent(turn.conversation):
+    if not turn.conversation.past_consent:
         resume(turn, turn.text("commands.menu_after_consent"))
         return
     turn.conversation.pending = "checkins"

@@ -39,6 +39,11 @@ class Conversation:
     version: int = 0
 
     @property
+    def past_consent(self) -> bool:
+        """Agreed, and past the consent questions: the rest of the service is open."""
+        return self.consented and self.state != FIRST_STATE
+
+    @property
     def position(self) -> str:
         """The state with its sub-step, such as `grounding.see`: the name tools and tests rely on."""
         return f"{self.state}.{self.step}" if self.step else self.state

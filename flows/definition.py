@@ -44,7 +44,7 @@ TRANSITIONS: Final[list[dict[str, str | list[str]]]] = [
     {"trigger": "close", "source": ["menu", *EXERCISES], "dest": "closing"},
     {"trigger": "finish", "source": "closing", "dest": "ended"},
     {"trigger": "check_in", "source": ["ended", "menu"], "dest": "checkin"},
-    {"trigger": "screen", "source": [s for s in AFTER_CONSENT if s != "screening"], "dest": "screening"},
+    {"trigger": "screen", "source": AFTER_CONSENT, "dest": "screening"},
     {"trigger": "wait", "source": AFTER_CONSENT, "dest": "waiting_for_staff"},
     {"trigger": "join", "source": AFTER_CONSENT, "dest": "with_staff"},
     {"trigger": "make_plan", "source": AFTER_CONSENT, "dest": "safety_plan"},

@@ -40,8 +40,6 @@ from flows.turn import Turn
 # Typed words that mean a command wherever they are typed (a person in distress may not know slashes).
 WORD_COMMANDS = {"help": "help", "sos": "sos", "menu": "menu"}
 TEAM_EVENTS = (CaseOpened, StaffJoined, StaffMessage, StaffLeft, CaseClosed, FollowUpRequested)
-# Timers that mean the same in every state.
-GLOBAL_TIMERS = {WAITING_UPDATE: waiting_update}
 
 
 @dataclass(frozen=True)
@@ -81,17 +79,13 @@ class Engine:
         return Outcome(turn.conversation, turn.intents)
 
     def _dispatch(self, turn: Turn, event: Event) -> None:
-        conversation = turn.conversation
         if isinstance(event, TEAM_EVENTS):
             on_team_event(turn, event)
-            return
-        if isinstance(event, TimerFired) and event.name in GLOBAL_TIMERS:
-            GLOBAL_TIMERS[event.name](turn)
-            return
-        if isinstance(event, TimerFired) and event.name.startswith(("checkin:", "checkin_missed:")):
-            kind, _, number = event.name.partition(":")
-            (check_in_due if kind == "checkin" else check_in_missed)(turn, int(number))
-            return
+        elif not (isinstance(event, TimerFired) and _global_timer(turn, event.name)):
+            self._from_person(turn, event)
+
+    def _from_person(self, turn: Turn, event: Event) -> None:
+        conversation = turn.conversation
         if conversation.paused and event != Command("stop"):
             conversation.paused = False
             turn.say_key("commands.welcome_back")
@@ -105,7 +99,7 @@ class Engine:
             run_command(turn, event)
         elif isinstance(event, TimerFired):
             HANDLERS[conversation.state].timer(turn, event.name)
-        else:
+        elif isinstance(event, Text | Choice):
             self._answer(turn, event)
 
     def _answer(self, turn: Turn, event: Text | Choice) -> None:
@@ -128,6 +122,18 @@ class Engine:
     def _entered(event: EventData) -> None:
         turn: Turn = event.kwargs["turn"]
         HANDLERS[event.state.name].enter(turn)
+
+
+def _global_timer(turn: Turn, name: str) -> bool:
+    """Timers that mean the same in every state (waiting updates, check-ins); False for the rest."""
+    if name == WAITING_UPDATE:
+        waiting_update(turn)
+    elif name.startswith(("checkin:", "checkin_missed:")):
+        kind, _, number = name.partition(":")
+        (check_in_due if kind == "checkin" else check_in_missed)(turn, int(number))
+    else:
+        return False
+    return True
 
 
 def _resolve(turn: Turn, event: Text | Choice) -> Answer:

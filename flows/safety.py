@@ -8,7 +8,7 @@ guidance for helping them. A conversation's level never goes down within a sessi
 
 from __future__ import annotations
 
-from flows.commands import past_consent, resume
+from flows.commands import resume
 from flows.content import content_for
 from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
@@ -32,7 +32,7 @@ def intercept(turn: Turn, event: Event) -> bool:
     if turn.risk.signals == {THIRD_PARTY}:
         return _for_someone_else(turn)
     already = _acted_on(turn)
-    if not past_consent(conversation):
+    if not conversation.past_consent:
         return _before_consent(turn)
     if turn.risk.level >= RiskLevel.IMMINENT:
         return _imminent(turn)

@@ -22,6 +22,12 @@ def go_home(turn: Turn) -> None:
     turn.go(home(turn))
 
 
+def move(turn: Turn, trigger: str) -> None:
+    """Move to a team state, but never out of the consent questions: there the words are enough."""
+    if turn.conversation.past_consent:
+        turn.go(trigger)
+
+
 def on_team_event(turn: Turn, event: TeamEvent) -> None:
     """Apply one team event to the conversation, wherever the person is."""
     if isinstance(event, CaseOpened):
@@ -58,7 +64,7 @@ def _opened(turn: Turn, event: CaseOpened) -> None:
     turn.say_key(key, emergency=emergency_number(conversation.country), lines=_lines(turn))
     turn.intents.append(SetTimer(WAITING_UPDATE, event.update_seconds))
     if conversation.state not in ("screening", "waiting_for_staff"):
-        turn.go("wait")
+        move(turn, "wait")
 
 
 def _joined(turn: Turn, event: StaffJoined) -> None:
@@ -68,7 +74,7 @@ def _joined(turn: Turn, event: StaffJoined) -> None:
     turn.intents.append(CancelTimer(WAITING_UPDATE))
     turn.say_key("team.handed_over" if event.handover else "team.joined", name=event.name)
     if conversation.state != "with_staff":
-        turn.go("join")
+        move(turn, "join")
 
 
 def _left(turn: Turn) -> None:
@@ -80,7 +86,7 @@ def _left(turn: Turn) -> None:
         SetTimer(WAITING_UPDATE, float(conversation.answers.get("waiting_update_seconds", 180)))
     )
     if conversation.state == "with_staff":
-        turn.go("wait")
+        move(turn, "wait")
 
 
 def _closed(turn: Turn, event: CaseClosed) -> None:
@@ -89,7 +95,7 @@ def _closed(turn: Turn, event: CaseClosed) -> None:
     turn.intents.append(CancelTimer(WAITING_UPDATE))
     turn.say_key("team.closed", lines=_lines(turn))
     if conversation.state in ("with_staff", "waiting_for_staff"):
-        turn.go("to_menu")
+        move(turn, "to_menu")
 
 
 def _lines(turn: Turn) -> str:
@@ -97,7 +103,12 @@ def _lines(turn: Turn) -> str:
 
 
 def staff_follow_up(turn: Turn, case_id: int) -> None:
-    """Staff resolving a case asked for an outreach check-in: schedule it and tell the person."""
+    """Staff resolving a case asked for an outreach check-in: schedule it and tell the person.
+
+    Only for someone who agreed to the service: a check-in keeps data and messages them later.
+    """
+    if not turn.conversation.past_consent:
+        return
     profile = turn.conversation.profile
     zone = profile.setdefault("timezone", zones_for(turn.conversation.country)[0])
     at = check_in_time(STAFF_OUTREACH_DELAY, turn.now, zone, night_ok=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows.answers import Answer
 from flows.crisis_lines import FALLBACK, country_codes, find_country, lines_for
-from flows.intents import EraseUser, Option, Reply
+from flows.intents import EraseUser, Option, RelayToStaff, Reply
 from flows.states.base import StateHandler, Step, reply_for
 from flows.turn import Turn
 
@@ -26,7 +26,10 @@ class Consent(StateHandler):
 
     def answer(self, turn: Turn, answer: Answer) -> None:
         step = turn.conversation.step
-        if step == "country":
+        if turn.conversation.case_status == "with_staff" and answer.option is None and answer.text:
+            # Someone in crisis may never have agreed to anything: a staff member with them still hears them.
+            turn.intents.append(RelayToStaff(answer.text))
+        elif step == "country":
             self._country(turn, answer)
         elif step == "country_confirm":
             self._confirm(turn, answer)

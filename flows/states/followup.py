@@ -133,7 +133,7 @@ def comparison(rating: int, last: int | None) -> str:
 def check_in_due(turn: Turn, number: int) -> None:
     """A check-in came due: ask how the person is, unless it was cancelled in the meantime."""
     entry = take_check_in(turn.conversation.profile, number)
-    if entry is None:
+    if entry is None or not turn.conversation.past_consent:
         return
     turn.conversation.answers["checkin_due"] = number
     if entry.get("case"):

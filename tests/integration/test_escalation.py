@@ -275,3 +275,21 @@ def test_the_rota_decides_who_is_on_call_and_can_be_loaded_from_a_file(app, cloc
     listed = "\n".join(app.admin.list_staff())
     assert "Sue Park · supervisor · on call" in listed and "Sam Jones · counsellor · off call" in listed
     assert app.admin.show_rota() == ["fri 09:00-17:00 Sam Jones", "fri 22:00-06:00 Sue Park"]
+
+
+def test_a_crisis_before_consent_still_opens_a_case_and_pages(app):
+    on_call(app, SAM)
+    said = person_says(app, "/start", "I want to kill myself")
+    assert any("Emergency" in text for text in said)
+    assert not any("something went wrong" in text for text in said)
+    assert any("Case 1" in text for text in staff_hears(app, SAM))
+    assert app.conversations.conversation(PERSON).position == "consent.welcome"
+
+
+def test_staff_can_talk_with_someone_in_crisis_who_never_agreed_to_anything(app):
+    on_call(app, SAM)
+    person_says(app, "/start", "I want to kill myself")
+    app.staff.handle(SAM, "/claim 1")
+    assert "Sam from our team has joined" in person_hears(app)[0]
+    person_says(app, "please help")
+    assert staff_hears(app, SAM)[-1] == "Case 1 · person: please help"

@@ -11,7 +11,20 @@ from hypothesis import strategies as st
 from flows.content import content_for
 from flows.conversation import Conversation
 from flows.engine import Engine
-from flows.events import Choice, Event, Text, TimerFired, parse_text
+from flows.events import (
+    CaseClosed,
+    CaseOpened,
+    Choice,
+    Edited,
+    Event,
+    FollowUpRequested,
+    StaffJoined,
+    StaffLeft,
+    StaffMessage,
+    Text,
+    TimerFired,
+    parse_text,
+)
 from flows.intents import EraseUser, Reply
 
 ENGINE = Engine()
@@ -67,8 +80,20 @@ EVENTS = st.one_of(
     st.sampled_from(COMMANDS).map(parse_text),
     st.sampled_from(OPTION_IDS).map(Choice),
     st.sampled_from(["waiting_update", "checkin:1", "checkin_missed:1", "unknown"]).map(TimerFired),
+    st.sampled_from(PHRASES).map(Edited),
+    st.sampled_from(
+        [
+            CaseOpened(1, staffed=True),
+            CaseOpened(1, staffed=False),
+            StaffJoined("Sam"),
+            StaffMessage("Sam", "I'm here"),
+            StaffLeft(),
+            CaseClosed("de-escalated"),
+            FollowUpRequested(1),
+        ]
+    ),
 )
-PERSON_EVENTS = (Text, Choice)
+PERSON_EVENTS = (Choice, Edited)
 
 
 def new_session(before: Conversation, after: Conversation, erased: bool) -> bool:
@@ -86,7 +111,12 @@ def test_any_sequence_never_raises_always_answers_and_never_lowers_risk(events: 
     for event in events:
         outcome = ENGINE.handle(conversation, event, now=NOW)
         erased = any(isinstance(intent, EraseUser) for intent in outcome.intents)
-        if isinstance(event, PERSON_EVENTS) or event.__class__.__name__ == "Command":
+        relayed = (
+            isinstance(event, Text) and conversation.state == "with_staff" and not event.text.startswith("/")
+        )
+        if (
+            isinstance(event, (*PERSON_EVENTS, Text)) and not relayed
+        ) or event.__class__.__name__ == "Command":
             assert any(isinstance(intent, Reply) and intent.text for intent in outcome.intents), event
         if not new_session(conversation, outcome.conversation, erased):
             assert outcome.conversation.risk_level >= conversation.risk_level, event
