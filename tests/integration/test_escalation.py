@@ -293,3 +293,20 @@ def test_staff_can_talk_with_someone_in_crisis_who_never_agreed_to_anything(app)
     assert "Sam from our team has joined" in person_hears(app)[0]
     person_says(app, "please help")
     assert staff_hears(app, SAM)[-1] == "Case 1 · person: please help"
+
+
+def test_a_silent_claimer_is_reminded_then_their_supervisor_is_told(app, clock):
+    on_call(app, SAM, SUE)
+    asks_for_a_person(app)
+    app.staff.handle(SAM, "/claim 1")
+    staff_hears(app, SAM)
+    staff_hears(app, SUE)
+    clock.advance(minutes=5, seconds=1)
+    app.timers.fire_due()
+    assert any("has not heard from you" in text for text in staff_hears(app, SAM))
+    clock.advance(minutes=5)
+    app.timers.fire_due()
+    assert any("held by Sam Jones, has had no reply" in text for text in staff_hears(app, SUE))
+    app.staff.handle(SAM, "I'm here, sorry for the wait.")
+    clock.advance(minutes=4)
+    assert app.timers.fire_due() == 0
