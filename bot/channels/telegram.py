@@ -59,7 +59,9 @@ PERSON_COMMANDS = [
     ("help", "What I can do"),
     ("sos", "Crisis lines now"),
     ("menu", "Things that can help"),
-    ("stop", "Pause"),
+    ("plan", "My safety plan"),
+    ("checkins", "My planned check-ins"),
+    ("stop", "Pause (and cancel check-ins)"),
     ("forget", "Erase everything about me"),
     ("language", "Change language"),
 ]

@@ -194,7 +194,7 @@ async def test_commands_are_registered_at_start(telegram):
     ((_, params),) = [call for call in telegram.api.calls if call[0] == "setMyCommands"]
     commands = params["commands"]
     names = [c["command"] for c in (json.loads(commands) if isinstance(commands, str) else commands)]
-    assert names == ["start", "help", "sos", "menu", "stop", "forget", "language"]
+    assert names == ["start", "help", "sos", "menu", "plan", "checkins", "stop", "forget", "language"]
 
 
 async def test_an_update_delivered_twice_is_handled_once(telegram):
