@@ -75,7 +75,7 @@ def render_lines(country: str | None, content: Content, *, for_others: bool = Fa
     """The crisis lines of a country as a short block for a phone screen."""
     found = lines_for(country)
     shown = [line for line in found.lines if line.for_others or not for_others]
-    parts = [content.text("crisis.heading", country=_country_name(found, content))]
+    parts = [content.text("crisis.heading", country=country_name(found.code, content))]
     parts.append(content.text("crisis.emergency", number=found.emergency))
     parts.extend(_render_line(line, content) for line in shown)
     if found.last_verified:
@@ -97,7 +97,9 @@ def _ways(line: CrisisLine) -> list[tuple[str, str]]:
     return [("call", line.call), ("text", line.text), ("chat", line.chat)]
 
 
-def _country_name(country: CountryLines, content: Content) -> str:
+def country_name(code: str | None, content: Content) -> str:
+    """The country's name in the person's language, where the content has it."""
+    country = lines_for(code)
     return str(content.get(f"countries.names.{country.code}") or country.name)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.answers import Answer
-from flows.crisis_lines import FALLBACK, country_codes, find_country, lines_for
+from flows.crisis_lines import FALLBACK, country_codes, country_name, find_country
 from flows.intents import EraseUser, Option, RelayToStaff, Reply
 from flows.states.base import StateHandler, Step, reply_for
 from flows.turn import Turn
@@ -21,7 +21,7 @@ class Consent(StateHandler):
         if step == "country":
             return country_question(turn)
         if step == "country_confirm":
-            return reply_for(turn, CONFIRM, country=country_name(hinted_country(turn)))
+            return reply_for(turn, CONFIRM, country=country_name(hinted_country(turn), turn.content))
         return reply_for(turn, WELCOME)
 
     def answer(self, turn: Turn, answer: Answer) -> None:
@@ -66,12 +66,12 @@ class Consent(StateHandler):
 
 def settle_country(turn: Turn, code: str | None) -> None:
     turn.conversation.country = code
-    turn.say_key("consent.country_set", country=country_name(code))
+    turn.say_key("consent.country_set", country=country_name(code, turn.content))
     turn.go("agree")
 
 
 def country_question(turn: Turn) -> Reply:
-    options = tuple(Option(code, country_name(code)) for code in country_codes())
+    options = tuple(Option(code, country_name(code, turn.content)) for code in country_codes())
     other = turn.option("other_country")
     return Reply(turn.text("consent.country"), (*options, other))
 
@@ -90,6 +90,3 @@ def hinted_country(turn: Turn) -> str | None:
     region = (turn.locale or "").replace("_", "-").partition("-")[2].upper()
     return region if region in country_codes() else None
 
-
-def country_name(code: str | None) -> str:
-    return lines_for(code).name
