@@ -8,6 +8,7 @@ acted, and events for the person's conversation.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from flows.ports import UnitOfWork
 from flows.risk.levels import RiskLevel
 
 STAFF_TEXT = content_for("en")
+log = logging.getLogger(__name__)
 
 
 def staff_text(key: str, **values: object) -> str:
@@ -242,7 +244,7 @@ class Desk:
         if case is None:
             return DeskResult().say("not_found", case=case_id)
         if not member.is_supervisor and case.claimed_by != member.id:
-            return DeskResult().say("supervisors_only")
+            return refused("supervisors_only")
         result = DeskResult().say("timeline_heading", case=case_id)
         for event in uow.cases.timeline(case_id):
             actor = f" · {event.actor}" if event.actor else ""
@@ -254,7 +256,7 @@ class Desk:
 
     def load(self, uow: UnitOfWork, member: StaffMember) -> DeskResult:
         if not member.is_supervisor:
-            return DeskResult().say("supervisors_only")
+            return refused("supervisors_only")
         now = self.now()
         cases = uow.cases.open_cases()
         available = {m.id for m in on_call(uow.staff.all(), uow.rota.shifts(), uow.rota.overrides(now), now)}
@@ -404,7 +406,8 @@ class Desk:
         if case is None or not allowed(case.status, action):
             return None, DeskResult().say("not_found", case=case_id)
         if case.claimed_by != member.id and not member.is_supervisor:
-            return None, DeskResult().say("not_yours", case=case_id, name=self._name_of(uow, case.claimed_by))
+            holder = self._name_of(uow, case.claimed_by)
+            return None, refused("not_yours", case=case_id, name=holder)
         return case, DeskResult()
 
     def _tell(self, uow: UnitOfWork, staff_ids: set[int], kind: str, text: str, case: Case) -> None:
@@ -428,6 +431,12 @@ class Desk:
     def _alert_supervisors(self, uow: UnitOfWork, case: Case, roster: Roster) -> None:
         text = staff_text("page_nobody", case=case.id)
         self._tell(uow, {m.id for m in roster.supervisors()}, "page", text, case)
+
+
+def refused(key: str, **values: object) -> DeskResult:
+    """A staff action refused for lack of rights: said to them, and logged (what, never who or which text)."""
+    log.warning("refused a staff action", extra={"event_kind": key})
+    return DeskResult().say(key, **values)
 
 
 def ack_timer(case: Case) -> str:
