@@ -200,11 +200,16 @@ def _apply_context(findings: list[Finding], context: RiskContext | None) -> list
 def _apply_recovery(findings: list[Finding], message: Message) -> list[Finding]:
     """Past self-harm or ideation the person says is over is not current risk; an attempt still is."""
     serious = [f for f in findings if f.level > LOW]
-    if not serious or any(f.signal != "history" for f in serious):
+    if not serious or not all(_is_history(f) for f in serious):
         return findings
     if any(f.origin in _ATTEMPT_SIGNALS for f in serious) or not has_recovered(message):
         return findings
     return [replace(f, signal="recovered", level=LOW) if f.level > LOW else f for f in findings]
+
+
+def _is_history(finding: Finding) -> bool:
+    """Something over: the person's own past, or a past someone else had ("my friend used to...")."""
+    return finding.signal == "history" or "+past+" in finding.rule
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:

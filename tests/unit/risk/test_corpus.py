@@ -1,4 +1,4 @@
-"""Every labelled line must meet its bar: the project's own corpus and the shared development set."""
+"""Every labelled line must meet its bar: the project's corpus, its blind holdout and the shared dev set."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from flows.risk.evaluation import BARS, meets_bar
 
 _ROOT = Path(__file__).resolve().parents[3]
 CORPUS = _ROOT / "tests" / "data" / "risk_corpus.jsonl"
+# Written blind (before reading the lexicons) as a held-out check on the kinds of language.
+HOLDOUT = _ROOT / "tests" / "data" / "risk_holdout.jsonl"
 # /work/main/tests/unit/risk/test_corpus.py -> /work/shared/risk/dev.jsonl
 DEV = Path(__file__).resolve().parents[4] / "shared" / "risk" / "dev.jsonl"
 
@@ -25,6 +27,7 @@ def _rows(path: Path) -> list[tuple[str, str]]:
 
 CORPUS_ROWS = _rows(CORPUS)
 DEV_ROWS = _rows(DEV)
+HOLDOUT_ROWS = _rows(HOLDOUT)
 
 
 def test_the_corpus_is_big_and_balanced():
@@ -51,5 +54,20 @@ def test_corpus_line_meets_its_bar(text, label):
     ("text", "label"), DEV_ROWS or [("", "safe")], ids=[t[:40] for t, _ in DEV_ROWS] or ["none"]
 )
 def test_dev_line_meets_its_bar(text, label):
+    result = assess(text)
+    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
+
+
+def test_the_holdout_is_big_and_balanced():
+    labels = [label for _, label in HOLDOUT_ROWS]
+    assert len(labels) >= 300
+    for label in BARS:
+        assert labels.count(label) >= 100, label
+    texts = [text.casefold() for text, _ in HOLDOUT_ROWS]
+    assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize(("text", "label"), HOLDOUT_ROWS, ids=[t[:40] for t, _ in HOLDOUT_ROWS])
+def test_holdout_line_meets_its_bar(text, label):
     result = assess(text)
     assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
