@@ -364,3 +364,35 @@ async def test_webhook_mode_refuses_requests_without_telegrams_secret_token(tele
         assert any(name == "setWebhook" for name, _ in telegram.api.calls)
     finally:
         await updater.stop()
+
+
+async def test_a_staff_reply_to_a_relayed_message_goes_to_that_case(app, telegram):
+    api = telegram.api
+    app.admin.add_staff("Sam Jones", "counsellor", STAFF_USER)
+    await telegram.text("/oncall on", user=STAFF_USER)
+    second = PERSON_CHAT + 1
+    for person in (PERSON_CHAT, second):
+        for step in ("/start", "o:agree", "o:yes"):
+            await (
+                telegram.text(step, user=person)
+                if step.startswith("/")
+                else telegram.press(step, user=person)
+            )
+        await telegram.text("rough", user=person)
+        await telegram.press("o:5", user=person)
+        await telegram.press("o:person", user=person)
+    await telegram.text("/claim 1", user=STAFF_USER)
+    await telegram.text("/claim 2", user=STAFF_USER)
+    await telegram.text("hello?", user=second)
+    await telegram.deliver()
+    relayed = {
+        "message_id": 77,
+        "date": 0,
+        "chat": {"id": STAFF_USER, "type": "private"},
+        "text": "Case 2 · person: hello?",
+    }
+    await telegram.text("I'm here for you", user=STAFF_USER, reply_to_message=relayed)
+    await telegram.deliver()
+    assert api.texts(second)[-1] == "Sam (team): I'm here for you"
+    await telegram.text("who is this for?", user=STAFF_USER)
+    assert "Start your message with the case number" in api.texts(STAFF_USER)[-1]
