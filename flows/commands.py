@@ -89,26 +89,17 @@ def cancel_check_ins(turn: Turn) -> int:
     return len(entries)
 
 
-def show_plan(turn: Turn) -> None:
-    """The saved plan, in any state, with ways to edit or keep it; or the offer to make one."""
-    if not turn.conversation.past_consent:
-        resume(turn, turn.text("commands.menu_after_consent"))
-        return
-    turn.conversation.pending = "plan"
-    resume(turn)
+def side_question(pending: str, after_consent: bool = True) -> Callable[[Turn], None]:
+    """A command that asks a short side-question over the current step (the plan, /forget, ...)."""
 
+    def ask(turn: Turn) -> None:
+        if after_consent and not turn.conversation.past_consent:
+            resume(turn, turn.text("commands.menu_after_consent"))
+            return
+        turn.conversation.pending = pending
+        resume(turn)
 
-def check_ins(turn: Turn) -> None:
-    if not turn.conversation.past_consent:
-        resume(turn, turn.text("commands.menu_after_consent"))
-        return
-    turn.conversation.pending = "checkins"
-    resume(turn)
-
-
-def forget(turn: Turn) -> None:
-    turn.conversation.pending = "forget"
-    resume(turn)
+    return ask
 
 
 def language(turn: Turn) -> None:
@@ -116,14 +107,6 @@ def language(turn: Turn) -> None:
         resume(turn, turn.text("commands.one_language"))
         return
     turn.conversation.pending = "language"
-    resume(turn)
-
-
-def country(turn: Turn) -> None:
-    if not turn.conversation.consented:
-        resume(turn, turn.text("commands.menu_after_consent"))
-        return
-    turn.conversation.pending = "country"
     resume(turn)
 
 
@@ -260,11 +243,11 @@ COMMANDS: dict[str, Callable[[Turn], None]] = {
     "sos": sos,
     "menu": menu,
     "stop": stop,
-    "forget": forget,
+    "forget": side_question("forget", after_consent=False),
     "language": language,
-    "country": country,
-    "plan": show_plan,
-    "checkins": check_ins,
+    "country": side_question("country"),
+    "plan": side_question("plan"),
+    "checkins": side_question("checkins"),
 }
 PENDING_PROMPTS: dict[str, Callable[[Turn], Reply]] = {
     "forget": _forget_prompt,

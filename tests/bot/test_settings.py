@@ -9,12 +9,12 @@ import sys
 from typing import Any
 
 import pytest
-from telegram.request import BaseRequest, RequestData
 
 from bot.bootstrap import bootstrap
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_app import _check_token
 from bot.settings import SettingsError, TelegramSettings, load_settings
+from tests.bot.offline import OfflineTransport
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"
 
@@ -70,22 +70,10 @@ def test_a_webhook_needs_a_secret_token(tmp_path, monkeypatch):
     assert settings.secret_token == "s3cret"
 
 
-class RejectingBotApi(BaseRequest):
+class RejectingBotApi(OfflineTransport):
     """Telegram's answer to a revoked or mistyped token."""
 
-    @property
-    def read_timeout(self) -> float | None:
-        return 1.0
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, **_: Any
-    ) -> tuple[int, bytes]:
+    def answer(self, name: str, params: dict[str, Any]) -> tuple[int, bytes]:
         return 401, json.dumps({"ok": False, "error_code": 401, "description": "Unauthorized"}).encode()
 
 

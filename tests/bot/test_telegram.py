@@ -11,19 +11,19 @@ from typing import Any
 import pytest
 from telegram import Update
 from telegram.error import NetworkError
-from telegram.request import BaseRequest, RequestData
 
 from bot.bootstrap import App, bootstrap
 from bot.channels.telegram import TelegramChannel
 from bot.settings import TelegramSettings
 from bot.staff import StaffIdentity
+from tests.bot.offline import OfflineTransport
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"
 PERSON_CHAT, STAFF_USER, STAFF_GROUP, STRANGER = 5001, 9001, -100777, 6666
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "pfa-bot", "username": "pfa_test_bot"}
 
 
-class OfflineBotApi(BaseRequest):
+class OfflineBotApi(OfflineTransport):
     """Records Bot API calls and answers them; can answer 429 (flood control) a number of times first."""
 
     def __init__(self) -> None:
@@ -32,21 +32,7 @@ class OfflineBotApi(BaseRequest):
         self.network_failures = 0
         self._message_id = 100
 
-    @property
-    def read_timeout(self) -> float | None:
-        return 1.0
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, **_: Any
-    ) -> tuple[int, bytes]:
-        name = url.rsplit("/", 1)[-1]
-        params = dict(request_data.parameters) if request_data else {}
+    def answer(self, name: str, params: dict[str, Any]) -> tuple[int, bytes]:
         if name == "sendMessage" and self.network_failures > 0:
             self.network_failures -= 1
             raise NetworkError("connection refused")
