@@ -15,6 +15,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_engine import percentile
 
 from bot.bootstrap import App, bootstrap
 from bot.staff import StaffIdentity
@@ -78,11 +81,6 @@ def timer_lateness(folder: Path, cases: int, ack_seconds: float) -> list[float]:
         time.sleep(0.01)
     app.close()
     return [lateness.get(case, float("inf")) for case in due]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 from storage.database import make_engine
 from storage.encryption import Cipher, generate_key
 from storage.migrate import upgrade
+from tests.fakes import FakeClock
 
 POSTGRES_ENV = "PFA_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -25,6 +26,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock that moves only when the test says so: timers without real waiting."""
+    return FakeClock()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 from bot.bootstrap import App, bootstrap
 from bot.staff import StaffIdentity
 from flows.events import parse_text
-from tests.fakes import FakeClock
 
 PERSON = "console:person"
 SAM, ALEX, SUE = (
@@ -17,11 +16,6 @@ SAM, ALEX, SUE = (
     StaffIdentity(name="Alex Lee"),
     StaffIdentity(name="Sue Park"),
 )
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

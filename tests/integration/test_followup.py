@@ -7,15 +7,9 @@ import pytest
 from bot.bootstrap import App, bootstrap
 from bot.staff import StaffIdentity
 from flows.events import parse_text
-from tests.fakes import FakeClock
 
 PERSON = "console:followup"
 SAM = StaffIdentity(name="Sam Jones")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture
