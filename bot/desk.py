@@ -271,7 +271,8 @@ class Desk:
                 on_call=flag,
             )
         result.say("load_waiting", count=sum(1 for c in cases if c.status is CaseStatus.TRIGGERED))
-        result.say("load_claim_time", minutes=self._median_claim_minutes(cases))
+        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        result.say("load_claim_time", minutes=median_minutes(uow.cases.claim_waits(day_start)))
         return result
 
     def support(self, uow: UnitOfWork, member: StaffMember) -> DeskResult:
@@ -424,13 +425,13 @@ class Desk:
     def _waited(self, case: Case) -> str:
         return f"{int((self.now() - case.opened_at).total_seconds() // 60)} min"
 
-    def _median_claim_minutes(self, cases: list[Case]) -> str:
-        waits = [(c.claimed_at - c.opened_at).total_seconds() / 60 for c in cases if c.claimed_at]
-        return f"{statistics.median(waits):.1f} min" if waits else "-"
-
     def _alert_supervisors(self, uow: UnitOfWork, case: Case, roster: Roster) -> None:
         text = staff_text("page_nobody", case=case.id)
         self._tell(uow, {m.id for m in roster.supervisors()}, "page", text, case)
+
+
+def median_minutes(waits: list[dt.timedelta]) -> str:
+    return f"{statistics.median(w.total_seconds() / 60 for w in waits):.1f} min" if waits else "-"
 
 
 def refused(key: str, **values: object) -> DeskResult:

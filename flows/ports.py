@@ -126,6 +126,10 @@ class Cases(ABC):
         """Staff ids this case has been paged to so far."""
 
     @abstractmethod
+    def claim_waits(self, since: dt.datetime) -> list[dt.timedelta]:
+        """How long each case claimed since `since` waited for its claim."""
+
+    @abstractmethod
     def forget_person(self, user_id: str) -> None:
         """Keep each case as an anonymous stub: no person, no text."""
 

@@ -187,6 +187,10 @@ class SqlAlchemyCases(Cases):
         recipients = self._connection.execute(query).scalars()
         return {int(recipient.removeprefix("staff:")) for recipient in recipients}
 
+    def claim_waits(self, since: dt.datetime) -> list[dt.timedelta]:
+        query = select(CASES.c.opened_at, CASES.c.claimed_at).where(CASES.c.claimed_at >= since)
+        return [as_utc(claimed) - as_utc(opened) for opened, claimed in self._connection.execute(query)]
+
     def forget_person(self, user_id: str) -> None:
         still_open = (CASES.c.user_id == user_id) & CASES.c.status.in_(OPEN)
         closing = {"status": CaseStatus.CANCELLED.value, "outcome": Outcome.PERSON_LEFT.value}

@@ -211,6 +211,7 @@ def test_supervisors_see_the_load(app):
     app.staff.handle(SAM, "/claim 1")
     load = "\n".join(app.staff.handle(SUE, "/load"))
     assert "Sam Jones (counsellor): 1 active · on call" in load
+    assert "Median time to claim today: 0.0 min" in load
     assert app.staff.handle(SAM, "/load") == ["Only supervisors can do that."]
 
 
