@@ -169,19 +169,17 @@ def _plan_prompt(turn: Turn) -> Reply:
 
 def _plan_answer(turn: Turn, answer: Answer) -> None:
     conversation = turn.conversation
-    if answer.picked("make_plan", "edit_plan"):
-        conversation.pending = "plan_step" if answer.option == "edit_plan" else ""
-        if answer.option == "make_plan":
-            turn.go("make_plan")
-        else:
-            resume(turn)
+    conversation.pending = ""
+    if answer.picked("make_plan"):
+        turn.go("make_plan")
+    elif answer.picked("edit_plan"):
+        conversation.pending = "plan_step"
+        resume(turn)
     elif answer.picked("export_plan"):
-        conversation.pending = ""
         text = render_plan(conversation.profile, turn.content)
         turn.send(Reply(turn.text("plan.export", plan=text), attachment=("my-safety-plan.txt", text)))
         resume(turn)
     else:
-        conversation.pending = ""
         resume(turn)
 
 
