@@ -20,6 +20,8 @@ class AdminError(ValueError):
 
 
 class Admin:
+    """Staff and rota administration, as the CLI offers it."""
+
     def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Callable[[], dt.datetime]):
         self._unit_of_work = unit_of_work
         self._clock = clock

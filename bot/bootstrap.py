@@ -37,6 +37,8 @@ class SetupError(Exception):
 
 @dataclass
 class App:
+    """Everything one process needs, wired: database, services, timers."""
+
     database: DatabaseEngine
     cipher: Cipher
     conversations: ConversationService

@@ -59,6 +59,8 @@ class DeskResult:
 
 
 class Desk:
+    """The on-call desk: cases, pages, claims and relays, inside the caller's transaction."""
+
     def __init__(self, policy: Policy, clock: Callable[[], dt.datetime]):
         self.policy = policy
         self.now = clock

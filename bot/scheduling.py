@@ -28,6 +28,8 @@ _FIRE: dict[str, Callable[[str], object]] = {}
 
 
 class TimerScheduler(ABC):
+    """Wakes the process when a timer in the timers table comes due."""
+
     @abstractmethod
     def apply(self, changes: list[tuple[str, dt.datetime | None]]) -> None:
         """Follow what a committed unit of work set (a due time) or cancelled (None)."""
@@ -46,6 +48,8 @@ def fire_timer(key: str) -> None:
 
 
 class APSchedulerTimers(TimerScheduler):
+    """Timers as APScheduler date jobs in a persistent SQLAlchemy job store."""
+
     def __init__(
         self,
         database: DatabaseEngine,

@@ -73,6 +73,8 @@ def reply_payload(reply: Reply, conversation: Conversation) -> dict[str, Any]:
 
 
 class ConversationService:
+    """Runs the core against storage for one person at a time, one transaction per event."""
+
     def __init__(
         self,
         engine: Engine,

@@ -22,6 +22,8 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class TelegramSettings:
+    """What `pfa-bot run` needs to know, checked at start."""
+
     token: str
     base_url: str = DEFAULT_BASE_URL
     staff_chat_id: int | None = None

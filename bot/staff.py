@@ -32,6 +32,8 @@ class StaffIdentity:
 
 
 class StaffService(DeskService):
+    """Staff commands and relayed messages, checked against the staff register."""
+
     def member(self, identity: StaffIdentity) -> StaffMember | None:
         """The registered, active staff member behind an identity, or None."""
         with self._unit_of_work() as uow:

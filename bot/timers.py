@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 
 
 class TimerService(DeskService):
+    """Fires due timers, each exactly once, into the desk or the person's conversation."""
+
     @property
     def scheduler(self) -> TimerScheduler:
         return self._conversations.scheduler

@@ -16,6 +16,8 @@ from flows.oncall.model import Case, CaseEvent, Override, Role, Shift, StaffMemb
 
 
 class Conversations(ABC):
+    """Saved conversations, one per person."""
+
     @abstractmethod
     def get(self, user_id: str) -> Conversation | None:
         """The saved conversation of this person, or None for someone new."""
@@ -30,6 +32,8 @@ class Conversations(ABC):
 
 
 class Messages(ABC):
+    """What people wrote (encrypted at rest)."""
+
     @abstractmethod
     def add(self, user_id: str, text: str, position: str, handled: bool = True) -> None:
         """Keep what the person wrote (encrypted at rest), noting whether it was handled."""
@@ -46,12 +50,16 @@ class Retention(ABC):
 
 
 class Outcomes(ABC):
+    """Before and after distress ratings, anonymous."""
+
     @abstractmethod
     def add(self, before: int, after: int) -> None:
         """Keep a session's distress ratings, with nothing that identifies the person."""
 
 
 class StaffDirectory(ABC):
+    """The staff register."""
+
     @abstractmethod
     def add(self, name: str, role: Role, telegram_id: int | None = None) -> StaffMember: ...
 
@@ -74,6 +82,8 @@ class StaffDirectory(ABC):
 
 
 class Rota(ABC):
+    """Weekly shifts and one-off overrides."""
+
     @abstractmethod
     def shifts(self) -> list[Shift]: ...
 
@@ -93,6 +103,8 @@ class Rota(ABC):
 
 
 class Cases(ABC):
+    """Escalations and their timelines."""
+
     @abstractmethod
     def open_for(self, user_id: str) -> Case | None:
         """The person's open case, if any: there is at most one."""
@@ -166,6 +178,8 @@ class Delivery:
 
 
 class Outbox(ABC):
+    """Messages for someone other than the sender of the current update."""
+
     @abstractmethod
     def add(self, recipient: str, kind: str, payload: dict[str, Any], case_id: int | None = None) -> None:
         """Queue a message for someone other than the sender of the current update."""
@@ -199,6 +213,8 @@ class ChannelRecords(ABC):
 
 
 class UnitOfWork(ABC):
+    """One transaction over every repository; rolled back unless committed."""
+
     conversations: Conversations
     messages: Messages
     outcomes: Outcomes

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 
 
 class GracefulStop:
+    """Defers SIGTERM until the message being handled is saved."""
+
     def __init__(self) -> None:
         self.busy = False
         self.requested = False

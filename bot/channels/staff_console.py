@@ -23,6 +23,8 @@ STATE = "staff"
 
 @dataclass
 class StaffConsole:
+    """A staff member at the desk in a terminal: commands in, pages and messages out."""
+
     staff: StaffService
     identity: StaffIdentity
     out: IO[str]

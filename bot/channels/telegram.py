@@ -92,6 +92,8 @@ class PerChatProcessor(BaseUpdateProcessor):
 
 
 class TelegramChannel:
+    """People and staff on Telegram: builds the PTB application and handles its updates."""
+
     def __init__(self, app: App, settings: TelegramSettings):
         self.app = app
         self.settings = settings

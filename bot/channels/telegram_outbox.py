@@ -27,6 +27,8 @@ PERSON_PREFIX, STAFF_PREFIX = "telegram:", "staff:"
 
 
 class TelegramOutbox:
+    """Delivers queued messages on Telegram, marking each delivered once Telegram has it."""
+
     def __init__(self, app: App, settings: TelegramSettings, every: float = 0.2):
         self.app = app
         self.settings = settings

@@ -43,6 +43,8 @@ OPEN_STATUSES = (CaseStatus.TRIGGERED, CaseStatus.CLAIMED)
 
 @dataclass
 class StaffMember:
+    """A registered counsellor or supervisor and what they said about being on call."""
+
     id: int
     name: str
     role: Role
@@ -79,6 +81,8 @@ class Override:
 
 @dataclass
 class Case:
+    """One person's escalation to staff, from trigger to resolution."""
+
     id: int
     user_id: str
     level: RiskLevel

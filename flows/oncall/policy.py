@@ -23,6 +23,8 @@ class PolicyLevel:
 
 @dataclass(frozen=True)
 class Policy:
+    """Paging levels, repeats, night hours and the limits that protect staff."""
+
     levels: tuple[PolicyLevel, ...]
     repeat: int
     night_start: dt.time

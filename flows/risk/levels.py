@@ -53,6 +53,8 @@ class RiskContext:
 
 @dataclass(frozen=True)
 class RiskAssessment:
+    """The level, the signals that fired, and the evidence for staff."""
+
     level: RiskLevel = RiskLevel.NONE
     signals: frozenset[str] = field(default_factory=frozenset)
     evidence: tuple[Evidence, ...] = ()
