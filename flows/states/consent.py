@@ -89,4 +89,3 @@ def hinted_country(turn: Turn) -> str | None:
     """The country the channel's locale suggests (`en-GB` -> GB), if we have lines for it."""
     region = (turn.locale or "").replace("_", "-").partition("-")[2].upper()
     return region if region in country_codes() else None
-
