@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
+
+log = logging.getLogger(__name__)
 
 
 class Poller:
@@ -26,4 +29,7 @@ class Poller:
 
     def _run(self) -> None:
         while not self._stop.wait(self._every):
-            self._poll()
+            try:
+                self._poll()
+            except Exception:  # a database hiccup must not stop deliveries for good
+                log.exception("polling the outbox failed; trying again")

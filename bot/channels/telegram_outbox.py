@@ -39,7 +39,7 @@ class TelegramOutbox:
         while True:
             try:
                 await self.dispatch_once(bot)
-            except (TelegramError, OSError):
+            except Exception:  # the database or Telegram away for a moment: the loop must live on
                 log.exception("delivering the outbox failed; trying again")
             await asyncio.sleep(self.every)
 
