@@ -142,7 +142,7 @@ def _read(rule: Rule, match: re.Match[str], message: Message) -> Finding | None:
     if rule.tense != "any" and is_past(message, match, event=rule.tense == "event"):
         finding = _as_history(finding)
     finding = _as_person(finding, rule, match, message)
-    if rule.hyperbole and finding.level > LOW and is_figurative(message):
+    if rule.hyperbole and finding.level > LOW and is_figurative(message, match.start()):
         return replace(finding, signal="figurative", level=LOW)
     return finding
 

@@ -44,7 +44,7 @@ SETTINGS: Mapping[str, tuple[str, ...]] = {
         "second_reflexive",
         "third_verb",
     ),
-    "figurative": ("joke", "trivial", "boredom", "education", "help_question", "mention"),
+    "figurative": ("joke", "trivial", "boredom", "earnest", "education", "help_question", "mention"),
 }
 
 

@@ -52,6 +52,7 @@ class Settings:
     joke: re.Pattern[str]
     trivial: re.Pattern[str]
     boredom: re.Pattern[str]
+    earnest: re.Pattern[str]
     education: re.Pattern[str]
     help_question: re.Pattern[str]
     mention: re.Pattern[str]
@@ -81,6 +82,7 @@ def compile_settings(lexicons: Sequence[Lexicon]) -> Settings:
         joke=merged("figurative.joke"),
         trivial=merged("figurative.trivial"),
         boredom=merged("figurative.boredom"),
+        earnest=merged("figurative.earnest"),
         education=merged("figurative.education"),
         help_question=merged("figurative.help_question"),
         mention=merged("figurative.mention"),
@@ -204,10 +206,16 @@ def _nearest_subject(message: Message, match: re.Match[str]) -> Who | None:
     return Who(last.lastgroup)
 
 
-def is_figurative(message: Message) -> bool:
-    """Joking about something trivial, or boredom: "this lecture, kill me lol", "so boring I could die"."""
+def is_figurative(message: Message, pos: int = 0) -> bool:
+    """Joking about something trivial, or boredom: "this lecture, kill me lol", "so boring I could die".
+
+    Never when the sentence holding the phrase insists it is meant ("no for real", "I have decided"):
+    a joke or a boring class elsewhere in a long message does not soften that.
+    """
     settings = message.settings
     text = message.text
+    if settings.earnest.search(message.sentence(pos)):
+        return False
     if settings.boredom.search(text):
         return True
     return bool(settings.joke.search(text) and settings.trivial.search(text))
