@@ -15,6 +15,7 @@ from flows.escalation import request_person
 from flows.events import Edited, Event, Text
 from flows.intents import Reply
 from flows.risk import RiskContext, RiskLevel, assess
+from flows.states.consent import hinted_country
 from flows.turn import Turn
 
 THIRD_PARTY = "third_party_concern"
@@ -88,9 +89,17 @@ def _for_someone_else(turn: Turn) -> bool:
 
 
 def _before_consent(turn: Turn) -> bool:
-    """Before consent we keep nothing, but the person still gets the lines and, at high risk, a person."""
-    if turn.risk.level >= RiskLevel.HIGH:
-        request_person(turn, "risk", "safety.high")
+    """Before consent we keep nothing, but the person still gets the lines and, at high risk, a person.
+
+    The channel's locale picks the country's lines: a crisis cannot wait for the country question.
+    """
+    conversation = turn.conversation
+    conversation.country = conversation.country or hinted_country(turn)
+    emergency = emergency_number(conversation.country)
+    if turn.risk.level >= RiskLevel.IMMINENT:
+        request_person(turn, "risk", "safety.imminent", emergency=emergency)
+    elif turn.risk.level >= RiskLevel.HIGH:
+        request_person(turn, "risk", "safety.high", emergency=emergency)
     else:
         turn.say(turn.text("commands.sos", lines=render_lines(turn.conversation.country, turn.content)))
     _resume(turn)
