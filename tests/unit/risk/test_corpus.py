@@ -16,6 +16,8 @@ CORPUS = _ROOT / "tests" / "data" / "risk_corpus.jsonl"
 HOLDOUT = _ROOT / "tests" / "data" / "risk_holdout.jsonl"
 # A second blind holdout by another tester: slang, learners' English, euphemisms, emoji, Spanish.
 HOLDOUT_2 = _ROOT / "tests" / "data" / "risk_holdout_2.jsonl"
+# A third blind holdout (80 lines a label): short chat messages in the style of the dev set.
+HOLDOUT_3 = _ROOT / "tests" / "data" / "risk_holdout_3.jsonl"
 # /work/main/tests/unit/risk/test_corpus.py -> /work/shared/risk/dev.jsonl
 DEV = Path(__file__).resolve().parents[4] / "shared" / "risk" / "dev.jsonl"
 
@@ -31,6 +33,7 @@ CORPUS_ROWS = _rows(CORPUS)
 DEV_ROWS = _rows(DEV)
 HOLDOUT_ROWS = _rows(HOLDOUT)
 HOLDOUT_2_ROWS = _rows(HOLDOUT_2)
+HOLDOUT_3_ROWS = _rows(HOLDOUT_3)
 
 
 def test_the_corpus_is_big_and_balanced():
@@ -79,5 +82,20 @@ def test_holdout_line_meets_its_bar(text, label):
 
 @pytest.mark.parametrize(("text", "label"), HOLDOUT_2_ROWS, ids=[t[:40] for t, _ in HOLDOUT_2_ROWS])
 def test_holdout_2_line_meets_its_bar(text, label):
+    result = assess(text)
+    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
+
+
+def test_the_third_holdout_is_balanced():
+    labels = [label for _, label in HOLDOUT_3_ROWS]
+    assert len(labels) >= 240
+    for label in BARS:
+        assert labels.count(label) >= 80, label
+    texts = [text.casefold() for text, _ in HOLDOUT_3_ROWS]
+    assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize(("text", "label"), HOLDOUT_3_ROWS, ids=[t[:40] for t, _ in HOLDOUT_3_ROWS])
+def test_holdout_3_line_meets_its_bar(text, label):
     result = assess(text)
     assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
