@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
-from flows.content import Content
+from flows.content import Content, content_for
 from flows.intents import Option
 
 _NOT_WORDS = re.compile(r"[^\w\s/-]+")
@@ -24,6 +25,7 @@ class Answer:
         return self.option in option_ids
 
 
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Lower case, no accents, emoji or punctuation, single spaces: for comparing short answers."""
     folded = unicodedata.normalize("NFKD", text.casefold())
@@ -55,5 +57,11 @@ def _number_words(text: str, content: Content) -> list[int]:
     return [numbers.index(word) for word in normalise(text).split() if word in numbers]
 
 
-def _synonyms(option_id: str, content: Content) -> list[str]:
-    return [normalise(word) for word in content.words(f"synonyms.{option_id}")]
+def _synonyms(option_id: str, content: Content) -> frozenset[str]:
+    return _normalised_synonyms(option_id, content.language)
+
+
+@lru_cache(maxsize=2048)
+def _normalised_synonyms(option_id: str, language: str) -> frozenset[str]:
+    """An option's synonyms, normalised once per language (options are matched on every message)."""
+    return frozenset(normalise(word) for word in content_for(language).words(f"synonyms.{option_id}"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flows.risk.levels import RiskLevel
@@ -49,7 +49,8 @@ class Conversation:
         return f"{self.state}.{self.step}" if self.step else self.state
 
     def copy(self) -> Conversation:
-        return copy.deepcopy(self)
+        """A copy to change freely; answers and profile are plain JSON data, copied as such."""
+        return replace(self, answers=_clone(self.answers), profile=_clone(self.profile))
 
     def start_session(self) -> None:
         """Begin a fresh check-in: ratings, answers and the session's risk level start over."""
@@ -62,3 +63,9 @@ class Conversation:
         done: list[str] = self.answers.setdefault("activities", [])
         if activity not in done:
             done.append(activity)
+
+
+def _clone(data: dict[str, Any]) -> dict[str, Any]:
+    # A JSON round trip: several times faster than deepcopy, and the data is JSON by contract.
+    cloned: dict[str, Any] = json.loads(json.dumps(data))
+    return cloned
