@@ -18,6 +18,9 @@ HOLDOUT = _ROOT / "tests" / "data" / "risk_holdout.jsonl"
 HOLDOUT_2 = _ROOT / "tests" / "data" / "risk_holdout_2.jsonl"
 # A third blind holdout (80 lines a label): short chat messages in the style of the dev set.
 HOLDOUT_3 = _ROOT / "tests" / "data" / "risk_holdout_3.jsonl"
+# A fourth blind holdout (110 crisis, 80 concern, 50 safe): intent with a time, plans, means of every
+# kind, attempts just done, harm to others, violence happening now; slang and Spanish mixed in.
+HOLDOUT_4 = _ROOT / "tests" / "data" / "risk_holdout_4.jsonl"
 # /work/main/tests/unit/risk/test_corpus.py -> /work/shared/risk/dev.jsonl
 DEV = Path(__file__).resolve().parents[4] / "shared" / "risk" / "dev.jsonl"
 
@@ -34,6 +37,7 @@ DEV_ROWS = _rows(DEV)
 HOLDOUT_ROWS = _rows(HOLDOUT)
 HOLDOUT_2_ROWS = _rows(HOLDOUT_2)
 HOLDOUT_3_ROWS = _rows(HOLDOUT_3)
+HOLDOUT_4_ROWS = _rows(HOLDOUT_4)
 
 
 def test_the_corpus_is_big_and_balanced():
@@ -97,5 +101,20 @@ def test_the_third_holdout_is_balanced():
 
 @pytest.mark.parametrize(("text", "label"), HOLDOUT_3_ROWS, ids=[t[:40] for t, _ in HOLDOUT_3_ROWS])
 def test_holdout_3_line_meets_its_bar(text, label):
+    result = assess(text)
+    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
+
+
+def test_the_fourth_holdout_is_balanced():
+    labels = [label for _, label in HOLDOUT_4_ROWS]
+    assert len(labels) == 240
+    for label, count in (("crisis", 110), ("concern", 80), ("safe", 50)):
+        assert labels.count(label) == count, label
+    texts = [text.casefold() for text, _ in HOLDOUT_4_ROWS]
+    assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize(("text", "label"), HOLDOUT_4_ROWS, ids=[t[:40] for t, _ in HOLDOUT_4_ROWS])
+def test_holdout_4_line_meets_its_bar(text, label):
     result = assess(text)
     assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
