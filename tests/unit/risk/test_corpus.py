@@ -21,6 +21,9 @@ HOLDOUT_3 = _ROOT / "tests" / "data" / "risk_holdout_3.jsonl"
 # A fourth blind holdout (110 crisis, 80 concern, 50 safe): intent with a time, plans, means of every
 # kind, attempts just done, harm to others, violence happening now; slang and Spanish mixed in.
 HOLDOUT_4 = _ROOT / "tests" / "data" / "risk_holdout_4.jsonl"
+# A fifth blind holdout (70 lines a label) in the dev set's kinds: farewells ("my last day alive"),
+# refusing to be talked out of it, a note left out, other languages, passive wonderings, recovery.
+HOLDOUT_5 = _ROOT / "tests" / "data" / "risk_holdout_5.jsonl"
 # /work/main/tests/unit/risk/test_corpus.py -> /work/shared/risk/dev.jsonl
 DEV = Path(__file__).resolve().parents[4] / "shared" / "risk" / "dev.jsonl"
 
@@ -38,6 +41,7 @@ HOLDOUT_ROWS = _rows(HOLDOUT)
 HOLDOUT_2_ROWS = _rows(HOLDOUT_2)
 HOLDOUT_3_ROWS = _rows(HOLDOUT_3)
 HOLDOUT_4_ROWS = _rows(HOLDOUT_4)
+HOLDOUT_5_ROWS = _rows(HOLDOUT_5)
 
 
 def test_the_corpus_is_big_and_balanced():
@@ -116,5 +120,20 @@ def test_the_fourth_holdout_is_balanced():
 
 @pytest.mark.parametrize(("text", "label"), HOLDOUT_4_ROWS, ids=[t[:40] for t, _ in HOLDOUT_4_ROWS])
 def test_holdout_4_line_meets_its_bar(text, label):
+    result = assess(text)
+    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
+
+
+def test_the_fifth_holdout_is_balanced():
+    labels = [label for _, label in HOLDOUT_5_ROWS]
+    assert len(labels) == 210
+    for label in BARS:
+        assert labels.count(label) == 70, label
+    texts = [text.casefold() for text, _ in HOLDOUT_5_ROWS]
+    assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize(("text", "label"), HOLDOUT_5_ROWS, ids=[t[:40] for t, _ in HOLDOUT_5_ROWS])
+def test_holdout_5_line_meets_its_bar(text, label):
     result = assess(text)
     assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
