@@ -24,6 +24,9 @@ HOLDOUT_4 = _ROOT / "tests" / "data" / "risk_holdout_4.jsonl"
 # A fifth blind holdout (70 lines a label) in the dev set's kinds: farewells ("my last day alive"),
 # refusing to be talked out of it, a note left out, other languages, passive wonderings, recovery.
 HOLDOUT_5 = _ROOT / "tests" / "data" / "risk_holdout_5.jsonl"
+# A sixth blind holdout (100 crisis, 50 concern, 50 safe): several people's versions of each dev kind,
+# windows and numbered floors, tracks, a garage with the engine on, attacks happening now, urges.
+HOLDOUT_6 = _ROOT / "tests" / "data" / "risk_holdout_6.jsonl"
 # /work/main/tests/unit/risk/test_corpus.py -> /work/shared/risk/dev.jsonl
 DEV = Path(__file__).resolve().parents[4] / "shared" / "risk" / "dev.jsonl"
 
@@ -42,6 +45,7 @@ HOLDOUT_2_ROWS = _rows(HOLDOUT_2)
 HOLDOUT_3_ROWS = _rows(HOLDOUT_3)
 HOLDOUT_4_ROWS = _rows(HOLDOUT_4)
 HOLDOUT_5_ROWS = _rows(HOLDOUT_5)
+HOLDOUT_6_ROWS = _rows(HOLDOUT_6)
 
 
 def test_the_corpus_is_big_and_balanced():
@@ -135,5 +139,20 @@ def test_the_fifth_holdout_is_balanced():
 
 @pytest.mark.parametrize(("text", "label"), HOLDOUT_5_ROWS, ids=[t[:40] for t, _ in HOLDOUT_5_ROWS])
 def test_holdout_5_line_meets_its_bar(text, label):
+    result = assess(text)
+    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
+
+
+def test_the_sixth_holdout_is_balanced():
+    labels = [label for _, label in HOLDOUT_6_ROWS]
+    assert len(labels) == 200
+    for label, count in (("crisis", 100), ("concern", 50), ("safe", 50)):
+        assert labels.count(label) == count, label
+    texts = [text.casefold() for text, _ in HOLDOUT_6_ROWS]
+    assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize(("text", "label"), HOLDOUT_6_ROWS, ids=[t[:40] for t, _ in HOLDOUT_6_ROWS])
+def test_holdout_6_line_meets_its_bar(text, label):
     result = assess(text)
     assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
