@@ -27,6 +27,9 @@ HOLDOUT_5 = _ROOT / "tests" / "data" / "risk_holdout_5.jsonl"
 # A sixth blind holdout (100 crisis, 50 concern, 50 safe): several people's versions of each dev kind,
 # windows and numbered floors, tracks, a garage with the engine on, attacks happening now, urges.
 HOLDOUT_6 = _ROOT / "tests" / "data" / "risk_holdout_6.jsonl"
+# A seventh blind holdout (60 lines a label): letting go at a height, revenge with a weapon, a noose set
+# up, abuse in euphemism, thoughts of harming a baby, praying to be taken, hoping not to survive.
+HOLDOUT_7 = _ROOT / "tests" / "data" / "risk_holdout_7.jsonl"
 # /work/main/tests/unit/risk/test_corpus.py -> /work/shared/risk/dev.jsonl
 DEV = Path(__file__).resolve().parents[4] / "shared" / "risk" / "dev.jsonl"
 
@@ -46,6 +49,7 @@ HOLDOUT_3_ROWS = _rows(HOLDOUT_3)
 HOLDOUT_4_ROWS = _rows(HOLDOUT_4)
 HOLDOUT_5_ROWS = _rows(HOLDOUT_5)
 HOLDOUT_6_ROWS = _rows(HOLDOUT_6)
+HOLDOUT_7_ROWS = _rows(HOLDOUT_7)
 
 
 def test_the_corpus_is_big_and_balanced():
@@ -154,5 +158,20 @@ def test_the_sixth_holdout_is_balanced():
 
 @pytest.mark.parametrize(("text", "label"), HOLDOUT_6_ROWS, ids=[t[:40] for t, _ in HOLDOUT_6_ROWS])
 def test_holdout_6_line_meets_its_bar(text, label):
+    result = assess(text)
+    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
+
+
+def test_the_seventh_holdout_is_balanced():
+    labels = [label for _, label in HOLDOUT_7_ROWS]
+    assert len(labels) == 180
+    for label in BARS:
+        assert labels.count(label) == 60, label
+    texts = [text.casefold() for text, _ in HOLDOUT_7_ROWS]
+    assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize(("text", "label"), HOLDOUT_7_ROWS, ids=[t[:40] for t, _ in HOLDOUT_7_ROWS])
+def test_holdout_7_line_meets_its_bar(text, label):
     result = assess(text)
     assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
