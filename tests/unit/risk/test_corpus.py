@@ -175,3 +175,24 @@ def test_the_seventh_holdout_is_balanced():
 def test_holdout_7_line_meets_its_bar(text, label):
     result = assess(text)
     assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
+
+
+# An eighth blind holdout (70 crisis, 40 concern, 40 safe): goodbye messages, stockpiled pills laid out,
+# "fr" and emoji after intent, a plan after passive wording, stabbing someone later, funerals, not existing.
+HOLDOUT_8 = _ROOT / "tests" / "data" / "risk_holdout_8.jsonl"
+HOLDOUT_8_ROWS = _rows(HOLDOUT_8)
+
+
+def test_the_eighth_holdout_is_balanced():
+    labels = [label for _, label in HOLDOUT_8_ROWS]
+    assert len(labels) == 150
+    for label, count in (("crisis", 70), ("concern", 40), ("safe", 40)):
+        assert labels.count(label) == count, label
+    texts = [text.casefold() for text, _ in HOLDOUT_8_ROWS]
+    assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize(("text", "label"), HOLDOUT_8_ROWS, ids=[t[:40] for t, _ in HOLDOUT_8_ROWS])
+def test_holdout_8_line_meets_its_bar(text, label):
+    result = assess(text)
+    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
