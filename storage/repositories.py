@@ -33,6 +33,8 @@ PLAIN_FIELDS = (
     "case_status",
     "staff_name",
 )
+# Free-text columns of a conversation: JSON, stored only as ciphertext.
+SEALED = ("answers", "profile")
 CONVERSATIONS = cast(Table, ConversationRecord.__table__)
 MESSAGES = cast(Table, MessageRecord.__table__)
 OUTCOMES = cast(Table, OutcomeRecord.__table__)
@@ -58,6 +60,8 @@ class SqlAlchemyConversations(Conversations):
         self._cipher = cipher
         # Versions read in this unit of work, by user: tells insert from update on save.
         self._versions: dict[str, int] = {}
+        # The encrypted columns as read (plaintext, ciphertext), so unchanged ones are not re-encrypted.
+        self._read: dict[tuple[str, str], tuple[str, bytes]] = {}
 
     def get(self, user_id: str) -> Conversation | None:
         row = self._connection.execute(SELECT_CONVERSATION, {"match_user": user_id}).mappings().one_or_none()
@@ -99,18 +103,28 @@ class SqlAlchemyConversations(Conversations):
     def _values(self, conversation: Conversation) -> dict[str, Any]:
         values = {name: getattr(conversation, name) for name in PLAIN_FIELDS}
         values["risk_level"] = conversation.risk_level.value
-        values["answers"] = self._cipher.encrypt(json.dumps(conversation.answers))
-        values["profile"] = self._cipher.encrypt(json.dumps(conversation.profile))
+        for column in SEALED:
+            values[column] = self._sealed(conversation.user_id, column, getattr(conversation, column))
         values["updated_at"] = utcnow()
         return values
+
+    def _sealed(self, user_id: str, column: str, data: dict[str, Any]) -> bytes:
+        """The ciphertext for `data`: the one read, when nothing changed (encrypting is the costly part)."""
+        text = json.dumps(data)
+        read = self._read.get((user_id, column))
+        if read is not None and read[0] == text:
+            return read[1]
+        return self._cipher.encrypt(text)
 
     def _to_domain(self, row: RowMapping) -> Conversation:
         conversation = Conversation(row["user_id"], version=row["version"])
         for name in PLAIN_FIELDS:
             setattr(conversation, name, row[name])
         conversation.risk_level = RiskLevel(row["risk_level"])
-        conversation.answers = json.loads(self._cipher.decrypt(row["answers"]))
-        conversation.profile = json.loads(self._cipher.decrypt(row["profile"])) if row["profile"] else {}
+        for column in SEALED:
+            text = self._cipher.decrypt(row[column]) if row[column] else "{}"
+            self._read[(row["user_id"], column)] = (text, row[column])
+            setattr(conversation, column, json.loads(text))
         return conversation
 
 
