@@ -196,3 +196,25 @@ def test_the_eighth_holdout_is_balanced():
 def test_holdout_8_line_meets_its_bar(text, label):
     result = assess(text)
     assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
+
+
+# A ninth blind holdout (60 crisis, 45 concern, 45 safe): pills in hand, "make sure of it", terse
+# "ending it tonight", wishing for an accident, no reason to keep living, a child's cuts seen by a
+# parent, fear of one's own temper, "over life", Spanish.
+HOLDOUT_9 = _ROOT / "tests" / "data" / "risk_holdout_9.jsonl"
+HOLDOUT_9_ROWS = _rows(HOLDOUT_9)
+
+
+def test_the_ninth_holdout_is_balanced():
+    labels = [label for _, label in HOLDOUT_9_ROWS]
+    assert len(labels) == 150
+    for label, count in (("crisis", 60), ("concern", 45), ("safe", 45)):
+        assert labels.count(label) == count, label
+    texts = [text.casefold() for text, _ in HOLDOUT_9_ROWS]
+    assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize(("text", "label"), HOLDOUT_9_ROWS, ids=[t[:40] for t, _ in HOLDOUT_9_ROWS])
+def test_holdout_9_line_meets_its_bar(text, label):
+    result = assess(text)
+    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
