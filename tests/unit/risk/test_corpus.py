@@ -11,27 +11,34 @@ from flows.risk import assess
 from flows.risk.evaluation import BARS, meets_bar
 
 _ROOT = Path(__file__).resolve().parents[3]
-CORPUS = _ROOT / "tests" / "data" / "risk_corpus.jsonl"
-# Written blind (before reading the lexicons) as a held-out check on the kinds of language.
-HOLDOUT = _ROOT / "tests" / "data" / "risk_holdout.jsonl"
-# A second blind holdout by another tester: slang, learners' English, euphemisms, emoji, Spanish.
-HOLDOUT_2 = _ROOT / "tests" / "data" / "risk_holdout_2.jsonl"
-# A third blind holdout (80 lines a label): short chat messages in the style of the dev set.
-HOLDOUT_3 = _ROOT / "tests" / "data" / "risk_holdout_3.jsonl"
-# A fourth blind holdout (110 crisis, 80 concern, 50 safe): intent with a time, plans, means of every
-# kind, attempts just done, harm to others, violence happening now; slang and Spanish mixed in.
-HOLDOUT_4 = _ROOT / "tests" / "data" / "risk_holdout_4.jsonl"
-# A fifth blind holdout (70 lines a label) in the dev set's kinds: farewells ("my last day alive"),
-# refusing to be talked out of it, a note left out, other languages, passive wonderings, recovery.
-HOLDOUT_5 = _ROOT / "tests" / "data" / "risk_holdout_5.jsonl"
-# A sixth blind holdout (100 crisis, 50 concern, 50 safe): several people's versions of each dev kind,
-# windows and numbered floors, tracks, a garage with the engine on, attacks happening now, urges.
-HOLDOUT_6 = _ROOT / "tests" / "data" / "risk_holdout_6.jsonl"
-# A seventh blind holdout (60 lines a label): letting go at a height, revenge with a weapon, a noose set
-# up, abuse in euphemism, thoughts of harming a baby, praying to be taken, hoping not to survive.
-HOLDOUT_7 = _ROOT / "tests" / "data" / "risk_holdout_7.jsonl"
+DATA = _ROOT / "tests" / "data"
+CORPUS = DATA / "risk_corpus.jsonl"
 # /work/main/tests/unit/risk/test_corpus.py -> /work/shared/risk/dev.jsonl
 DEV = Path(__file__).resolve().parents[4] / "shared" / "risk" / "dev.jsonl"
+
+# Blind holdouts: each written by a different tester from the label definitions alone, before
+# reading any rule, then used to find the kinds of language missed. Counts per label (crisis,
+# concern, safe) and what each set stressed:
+HOLDOUTS = {
+    # general: typos, slang, indirect farewells, means, third person, negation, figurative, Spanish
+    "risk_holdout.jsonl": (120, 120, 120),
+    # registers: teenagers, older adults, learners' English, euphemisms, emoji, Latin American Spanish
+    "risk_holdout_2.jsonl": (100, 100, 100),
+    # short chat messages in the dev set's style
+    "risk_holdout_3.jsonl": (80, 80, 80),
+    # intent with a time, plans, means of every kind, attempts just done, harm to others, violence now
+    "risk_holdout_4.jsonl": (110, 80, 50),
+    # the dev set's kinds: farewells, refusing to be talked out of it, notes, other languages
+    "risk_holdout_5.jsonl": (70, 70, 70),
+    # several people's versions of each dev kind: windows, tracks, a running engine, attacks now
+    "risk_holdout_6.jsonl": (100, 50, 50),
+    # letting go at a height, revenge with a weapon, a noose, abuse in euphemism, harming a baby
+    "risk_holdout_7.jsonl": (60, 60, 60),
+    # goodbyes, pills laid out, "fr" after intent, a plan after passive wording, funerals
+    "risk_holdout_8.jsonl": (70, 40, 40),
+    # pills in hand, "make sure of it", terse "ending it tonight", accidents wished for, a child's cuts
+    "risk_holdout_9.jsonl": (60, 45, 45),
+}
 
 
 def _rows(path: Path) -> list[tuple[str, str]]:
@@ -43,13 +50,7 @@ def _rows(path: Path) -> list[tuple[str, str]]:
 
 CORPUS_ROWS = _rows(CORPUS)
 DEV_ROWS = _rows(DEV)
-HOLDOUT_ROWS = _rows(HOLDOUT)
-HOLDOUT_2_ROWS = _rows(HOLDOUT_2)
-HOLDOUT_3_ROWS = _rows(HOLDOUT_3)
-HOLDOUT_4_ROWS = _rows(HOLDOUT_4)
-HOLDOUT_5_ROWS = _rows(HOLDOUT_5)
-HOLDOUT_6_ROWS = _rows(HOLDOUT_6)
-HOLDOUT_7_ROWS = _rows(HOLDOUT_7)
+HOLDOUT_ROWS = [(name, text, label) for name in HOLDOUTS for text, label in _rows(DATA / name)]
 
 
 def test_the_corpus_is_big_and_balanced():
@@ -80,141 +81,18 @@ def test_dev_line_meets_its_bar(text, label):
     assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
 
 
-@pytest.mark.parametrize("rows", [HOLDOUT_ROWS, HOLDOUT_2_ROWS], ids=["holdout", "holdout_2"])
-def test_the_holdout_is_big_and_balanced(rows):
+@pytest.mark.parametrize(("name", "counts"), HOLDOUTS.items())
+def test_each_holdout_has_its_counts_and_no_duplicates(name, counts):
+    rows = _rows(DATA / name)
     labels = [label for _, label in rows]
-    assert len(labels) >= 300
-    for label in BARS:
-        assert labels.count(label) >= 100, label
+    assert [labels.count(label) for label in ("crisis", "concern", "safe")] == list(counts)
     texts = [text.casefold() for text, _ in rows]
     assert len(texts) == len(set(texts))
 
 
-@pytest.mark.parametrize(("text", "label"), HOLDOUT_ROWS, ids=[t[:40] for t, _ in HOLDOUT_ROWS])
-def test_holdout_line_meets_its_bar(text, label):
-    result = assess(text)
-    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
-
-
-@pytest.mark.parametrize(("text", "label"), HOLDOUT_2_ROWS, ids=[t[:40] for t, _ in HOLDOUT_2_ROWS])
-def test_holdout_2_line_meets_its_bar(text, label):
-    result = assess(text)
-    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
-
-
-def test_the_third_holdout_is_balanced():
-    labels = [label for _, label in HOLDOUT_3_ROWS]
-    assert len(labels) >= 240
-    for label in BARS:
-        assert labels.count(label) >= 80, label
-    texts = [text.casefold() for text, _ in HOLDOUT_3_ROWS]
-    assert len(texts) == len(set(texts))
-
-
-@pytest.mark.parametrize(("text", "label"), HOLDOUT_3_ROWS, ids=[t[:40] for t, _ in HOLDOUT_3_ROWS])
-def test_holdout_3_line_meets_its_bar(text, label):
-    result = assess(text)
-    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
-
-
-def test_the_fourth_holdout_is_balanced():
-    labels = [label for _, label in HOLDOUT_4_ROWS]
-    assert len(labels) == 240
-    for label, count in (("crisis", 110), ("concern", 80), ("safe", 50)):
-        assert labels.count(label) == count, label
-    texts = [text.casefold() for text, _ in HOLDOUT_4_ROWS]
-    assert len(texts) == len(set(texts))
-
-
-@pytest.mark.parametrize(("text", "label"), HOLDOUT_4_ROWS, ids=[t[:40] for t, _ in HOLDOUT_4_ROWS])
-def test_holdout_4_line_meets_its_bar(text, label):
-    result = assess(text)
-    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
-
-
-def test_the_fifth_holdout_is_balanced():
-    labels = [label for _, label in HOLDOUT_5_ROWS]
-    assert len(labels) == 210
-    for label in BARS:
-        assert labels.count(label) == 70, label
-    texts = [text.casefold() for text, _ in HOLDOUT_5_ROWS]
-    assert len(texts) == len(set(texts))
-
-
-@pytest.mark.parametrize(("text", "label"), HOLDOUT_5_ROWS, ids=[t[:40] for t, _ in HOLDOUT_5_ROWS])
-def test_holdout_5_line_meets_its_bar(text, label):
-    result = assess(text)
-    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
-
-
-def test_the_sixth_holdout_is_balanced():
-    labels = [label for _, label in HOLDOUT_6_ROWS]
-    assert len(labels) == 200
-    for label, count in (("crisis", 100), ("concern", 50), ("safe", 50)):
-        assert labels.count(label) == count, label
-    texts = [text.casefold() for text, _ in HOLDOUT_6_ROWS]
-    assert len(texts) == len(set(texts))
-
-
-@pytest.mark.parametrize(("text", "label"), HOLDOUT_6_ROWS, ids=[t[:40] for t, _ in HOLDOUT_6_ROWS])
-def test_holdout_6_line_meets_its_bar(text, label):
-    result = assess(text)
-    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
-
-
-def test_the_seventh_holdout_is_balanced():
-    labels = [label for _, label in HOLDOUT_7_ROWS]
-    assert len(labels) == 180
-    for label in BARS:
-        assert labels.count(label) == 60, label
-    texts = [text.casefold() for text, _ in HOLDOUT_7_ROWS]
-    assert len(texts) == len(set(texts))
-
-
-@pytest.mark.parametrize(("text", "label"), HOLDOUT_7_ROWS, ids=[t[:40] for t, _ in HOLDOUT_7_ROWS])
-def test_holdout_7_line_meets_its_bar(text, label):
-    result = assess(text)
-    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
-
-
-# An eighth blind holdout (70 crisis, 40 concern, 40 safe): goodbye messages, stockpiled pills laid out,
-# "fr" and emoji after intent, a plan after passive wording, stabbing someone later, funerals, not existing.
-HOLDOUT_8 = _ROOT / "tests" / "data" / "risk_holdout_8.jsonl"
-HOLDOUT_8_ROWS = _rows(HOLDOUT_8)
-
-
-def test_the_eighth_holdout_is_balanced():
-    labels = [label for _, label in HOLDOUT_8_ROWS]
-    assert len(labels) == 150
-    for label, count in (("crisis", 70), ("concern", 40), ("safe", 40)):
-        assert labels.count(label) == count, label
-    texts = [text.casefold() for text, _ in HOLDOUT_8_ROWS]
-    assert len(texts) == len(set(texts))
-
-
-@pytest.mark.parametrize(("text", "label"), HOLDOUT_8_ROWS, ids=[t[:40] for t, _ in HOLDOUT_8_ROWS])
-def test_holdout_8_line_meets_its_bar(text, label):
-    result = assess(text)
-    assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
-
-
-# A ninth blind holdout (60 crisis, 45 concern, 45 safe): pills in hand, "make sure of it", terse
-# "ending it tonight", wishing for an accident, no reason to keep living, a child's cuts seen by a
-# parent, fear of one's own temper, "over life", Spanish.
-HOLDOUT_9 = _ROOT / "tests" / "data" / "risk_holdout_9.jsonl"
-HOLDOUT_9_ROWS = _rows(HOLDOUT_9)
-
-
-def test_the_ninth_holdout_is_balanced():
-    labels = [label for _, label in HOLDOUT_9_ROWS]
-    assert len(labels) == 150
-    for label, count in (("crisis", 60), ("concern", 45), ("safe", 45)):
-        assert labels.count(label) == count, label
-    texts = [text.casefold() for text, _ in HOLDOUT_9_ROWS]
-    assert len(texts) == len(set(texts))
-
-
-@pytest.mark.parametrize(("text", "label"), HOLDOUT_9_ROWS, ids=[t[:40] for t, _ in HOLDOUT_9_ROWS])
-def test_holdout_9_line_meets_its_bar(text, label):
+@pytest.mark.parametrize(
+    ("name", "text", "label"), HOLDOUT_ROWS, ids=[f"{n[:-6]}:{t[:32]}" for n, t, _ in HOLDOUT_ROWS]
+)
+def test_holdout_line_meets_its_bar(name, text, label):
     result = assess(text)
     assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
