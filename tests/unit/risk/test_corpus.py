@@ -38,6 +38,8 @@ HOLDOUTS = {
     "risk_holdout_8.jsonl": (70, 40, 40),
     # pills in hand, "make sure of it", terse "ending it tonight", accidents wished for, a child's cuts
     "risk_holdout_9.jsonl": (60, 45, 45),
+    # lethality and height questions, dated farewells, pets given away, water, exhaust, typos
+    "risk_holdout_10.jsonl": (60, 30, 30),
 }
 
 
