@@ -40,6 +40,7 @@ HOLDOUTS = {
     "risk_holdout_9.jsonl": (60, 45, 45),
     # lethality and height questions, dated farewells, pets given away, water, exhaust, typos
     "risk_holdout_10.jsonl": (60, 30, 30),
+    "risk_holdout_11.jsonl": (60, 30, 30),  # eleventh blind set: unspoken decisions, last arrangements
 }
 
 
