@@ -4,30 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Select, Table, delete, insert, select, update
+from sqlalchemy import Connection, Select, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from flows.ports import ChannelRecords, Delivery, Outbox, Retention, Timers
 from storage.encryption import Cipher
-from storage.models import (
-    ChannelPageRecord,
-    ConversationRecord,
-    MessageRecord,
-    OutboxRecord,
-    ProcessedUpdateRecord,
-    TimerRecord,
-    as_utc,
-    utcnow,
-)
-
-TIMERS = cast(Table, TimerRecord.__table__)
-OUTBOX = cast(Table, OutboxRecord.__table__)
-UPDATES = cast(Table, ProcessedUpdateRecord.__table__)
-PAGES = cast(Table, ChannelPageRecord.__table__)
-CONVERSATIONS = cast(Table, ConversationRecord.__table__)
-MESSAGES = cast(Table, MessageRecord.__table__)
+from storage.models import CONVERSATIONS, MESSAGES, OUTBOX, PAGES, TIMERS, UPDATES, as_utc, utcnow
 
 
 class SqlAlchemyTimers(Timers):

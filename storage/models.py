@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Table,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -219,3 +221,22 @@ class ChannelPageRecord(Base):
     case_id: Mapped[int] = mapped_column(Integer, index=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a model: repositories speak SQLAlchemy Core on the hot path."""
+    return cast(Table, model.__table__)
+
+
+CONVERSATIONS = table_of(ConversationRecord)
+MESSAGES = table_of(MessageRecord)
+OUTCOMES = table_of(OutcomeRecord)
+STAFF = table_of(StaffRecord)
+SHIFTS = table_of(ShiftRecord)
+OVERRIDES = table_of(OverrideRecord)
+CASES = table_of(CaseRecord)
+EVENTS = table_of(CaseEventRecord)
+TIMERS = table_of(TimerRecord)
+OUTBOX = table_of(OutboxRecord)
+UPDATES = table_of(ProcessedUpdateRecord)
+PAGES = table_of(ChannelPageRecord)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, RowMapping, delete, func, insert, select, update
 
 from flows.oncall.model import (
     OPEN_STATUSES,
@@ -22,22 +22,8 @@ from flows.oncall.model import (
 from flows.ports import Cases, Rota, StaffDirectory
 from flows.risk.levels import RiskLevel
 from storage.encryption import Cipher
-from storage.models import (
-    CaseEventRecord,
-    CaseRecord,
-    OutboxRecord,
-    OverrideRecord,
-    ShiftRecord,
-    StaffRecord,
-    as_utc,
-)
+from storage.models import CASES, EVENTS, OUTBOX, OVERRIDES, SHIFTS, STAFF, as_utc
 
-STAFF = cast(Table, StaffRecord.__table__)
-SHIFTS = cast(Table, ShiftRecord.__table__)
-OVERRIDES = cast(Table, OverrideRecord.__table__)
-CASES = cast(Table, CaseRecord.__table__)
-EVENTS = cast(Table, CaseEventRecord.__table__)
-OUTBOX = cast(Table, OutboxRecord.__table__)
 OPEN = [status.value for status in OPEN_STATUSES]
 
 

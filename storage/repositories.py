@@ -7,16 +7,16 @@ within a small multiple of a bare SQLite commit, where ORM flushes cost several 
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, delete, insert, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from flows.conversation import Conversation
 from flows.ports import Conversations, Messages, Outcomes
 from flows.risk.levels import RiskLevel
 from storage.encryption import Cipher
-from storage.models import ConversationRecord, MessageRecord, OutcomeRecord, utcnow
+from storage.models import CONVERSATIONS, MESSAGES, OUTCOMES, utcnow
 
 # Columns copied as they are between the domain conversation and its row.
 PLAIN_FIELDS = (
@@ -35,9 +35,6 @@ PLAIN_FIELDS = (
 )
 # Free-text columns of a conversation: JSON, stored only as ciphertext.
 SEALED = ("answers", "profile")
-CONVERSATIONS = cast(Table, ConversationRecord.__table__)
-MESSAGES = cast(Table, MessageRecord.__table__)
-OUTCOMES = cast(Table, OutcomeRecord.__table__)
 
 # Statements built once, with values bound at execution: building them per call costs more than
 # the SQLite commit itself.

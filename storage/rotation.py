@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from sqlalchemy import Engine, Table, select, update
 
 from storage.encryption import Cipher
-from storage.models import CaseEventRecord, CaseRecord, ConversationRecord, MessageRecord, OutboxRecord
+from storage.models import (
+    CaseEventRecord,
+    CaseRecord,
+    ConversationRecord,
+    MessageRecord,
+    OutboxRecord,
+    table_of,
+)
 
 # Every table and column that holds ciphertext.
 ENCRYPTED = [
@@ -23,7 +28,7 @@ def rotate_all(database: Engine, cipher: Cipher, batch: int = 500) -> int:
     """Re-encrypt every value with the first key; return how many values were rewritten."""
     rewritten = 0
     for model, columns in ENCRYPTED:
-        table = cast(Table, model.__table__)
+        table = table_of(model)
         for column in columns:
             rewritten += _rotate_column(database, cipher, table, column, batch)
     return rewritten
