@@ -26,7 +26,7 @@ from flows.events import (
     StaffMessage,
 )
 from flows.intents import Escalate
-from flows.oncall.lifecycle import allowed
+from flows.oncall.lifecycle import after, allowed
 from flows.oncall.model import Case, CaseEvent, CaseStatus, Outcome, StaffMember
 from flows.oncall.paging import PagePlan, Roster, plan_first_page, plan_step, priority_key
 from flows.oncall.policy import Policy
@@ -112,9 +112,7 @@ class Desk:
     # Staff actions -----------------------------------------------------------------------------
 
     def queue(self, uow: UnitOfWork) -> DeskResult:
-        waiting = sorted(
-            (c for c in uow.cases.open_cases() if c.status is CaseStatus.TRIGGERED), key=priority_key
-        )
+        waiting = waiting_cases(uow)
         if not waiting:
             return DeskResult().say("queue_empty")
         result = DeskResult().say("queue_heading")
@@ -126,9 +124,7 @@ class Desk:
         return result
 
     def next(self, uow: UnitOfWork, member: StaffMember) -> DeskResult:
-        waiting = sorted(
-            (c for c in uow.cases.open_cases() if c.status is CaseStatus.TRIGGERED), key=priority_key
-        )
+        waiting = waiting_cases(uow)
         if not waiting:
             return DeskResult().say("queue_empty")
         return self.claim(uow, member, waiting[0].id)
@@ -152,7 +148,8 @@ class Desk:
         case, refusal = self._held(uow, member, case_id, "release")
         if case is None:
             return refusal
-        case.status, case.claimed_by, case.claimed_at, case.paging_step = CaseStatus.TRIGGERED, None, None, 0
+        case.status = after(case.status, "release")
+        case.claimed_by, case.claimed_at, case.paging_step = None, None, 0
         uow.cases.save(case)
         uow.timers.cancel(reply_timer(case))
         self._event(uow, case, "released", member.name)
@@ -193,7 +190,7 @@ class Desk:
         case, refusal = self._held(uow, member, case_id, "resolve")
         if case is None:
             return refusal
-        case.status, case.outcome = CaseStatus.RESOLVED, outcome
+        case.status, case.outcome = after(case.status, "resolve"), outcome
         uow.cases.save(case)
         uow.timers.cancel_prefix(f"case:{case.id}:")
         detail = outcome.value + (" · follow-up requested" if followup else "")
@@ -210,7 +207,7 @@ class Desk:
         case = uow.cases.get(case_id)
         if case is None or not allowed(case.status, "cancel"):
             return DeskResult().say("not_found", case=case_id)
-        case.status = CaseStatus.CANCELLED
+        case.status = after(case.status, "cancel")
         uow.cases.save(case)
         uow.timers.cancel_prefix(f"case:{case.id}:")
         self._event(uow, case, "cancelled", member.name, reason)
@@ -430,6 +427,12 @@ class Desk:
     def _alert_supervisors(self, uow: UnitOfWork, case: Case, roster: Roster) -> None:
         text = staff_text("page_nobody", case=case.id)
         self._tell(uow, {m.id for m in roster.supervisors()}, "page", text, case)
+
+
+def waiting_cases(uow: UnitOfWork) -> list[Case]:
+    """Cases waiting for someone to claim them, most urgent first."""
+    triggered = (case for case in uow.cases.open_cases() if case.status is CaseStatus.TRIGGERED)
+    return sorted(triggered, key=priority_key)
 
 
 def median_minutes(waits: list[dt.timedelta]) -> str:
