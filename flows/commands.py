@@ -17,7 +17,6 @@ from flows.events import Command
 from flows.intents import CancelTimer, EraseUser, Option, Reply
 from flows.plan import STEPS, has_plan, render_plan
 from flows.states import HANDLERS
-from flows.states.base import prefaced
 from flows.states.consent import country_question, picked_country
 from flows.turn import Turn
 
@@ -37,7 +36,7 @@ def current_prompt(turn: Turn) -> Reply:
 
 
 def resume(turn: Turn, preface: str = "") -> None:
-    turn.send(prefaced(preface, current_prompt(turn)))
+    turn.send(current_prompt(turn), preface)
 
 
 def start(turn: Turn) -> None:

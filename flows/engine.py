@@ -32,7 +32,6 @@ from flows.events import (
 from flows.intents import Intent
 from flows.safety import intercept
 from flows.states import HANDLERS
-from flows.states.base import prefaced
 from flows.states.followup import check_in_due, check_in_missed
 from flows.team import WAITING_UPDATE, on_team_event, waiting_update
 from flows.turn import Turn
@@ -109,7 +108,7 @@ class Engine:
             return
         answer = _resolve(turn, event)
         if isinstance(event, Choice) and answer.option is None:
-            turn.send(prefaced(turn.text("common.stale_option"), current_prompt(turn)))
+            turn.send(current_prompt(turn), turn.text("common.stale_option"))
         elif turn.conversation.pending:
             answer_pending(turn, answer)
         else:

@@ -43,11 +43,15 @@ class Turn:
     def say_key(self, key: str, options: Iterable[str] = (), **values: object) -> None:
         self.say(self.text(key, **values), options)
 
-    def send(self, reply: Reply) -> None:
-        """Add a reply; one that follows a bare statement joins it, so a phone gets fewer bubbles."""
+    def send(self, reply: Reply, preface: str = "") -> None:
+        """Add a reply, after `preface` if given; one that follows a bare statement joins it, so a
+        phone gets fewer bubbles."""
+        if preface:
+            self.say(preface)
         previous = self.intents[-1] if self.intents else None
         if isinstance(previous, Reply) and not (previous.options or previous.pacing or previous.attachment):
-            self.intents[-1] = Reply(f"{previous.text}\n\n{reply.text}", reply.options, reply.pacing)
+            joined = f"{previous.text}\n\n{reply.text}"
+            self.intents[-1] = Reply(joined, reply.options, reply.pacing, reply.attachment)
         else:
             self.intents.append(reply)
 

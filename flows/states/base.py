@@ -45,21 +45,15 @@ class StateHandler(ABC):
     def ask(self, turn: Turn, step: str, preface: str = "") -> None:
         """Move to `step` and ask its question, after `preface` in the same message."""
         turn.conversation.step = step
-        turn.send(prefaced(preface, self.prompt(turn)))
+        turn.send(self.prompt(turn), preface)
 
     def reprompt(self, turn: Turn) -> None:
         """Answer a reply that doesn't fit with a gentle hint and the same question: no dead end."""
-        turn.send(prefaced(turn.text("common.not_understood"), self.prompt(turn)))
+        turn.send(self.prompt(turn), turn.text("common.not_understood"))
 
 
 def reply_for(turn: Turn, step: Step, **values: object) -> Reply:
     return Reply(turn.text(step.key, **values), turn.options(step.options))
-
-
-def prefaced(preface: str, reply: Reply) -> Reply:
-    if not preface:
-        return reply
-    return Reply(f"{preface}\n\n{reply.text}", reply.options, reply.pacing)
 
 
 def titled_options(turn: Turn, key: str) -> tuple[Option, ...]:
