@@ -16,10 +16,21 @@ from bot.channels.console import LOCAL_USER, InteractiveConsole, JsonlConsole, c
 from bot.channels.shutdown import GracefulStop
 from bot.channels.staff_console import StaffConsole
 from bot.logs import configure_logging
+from bot.risk_training import (
+    PACKAGED_MODEL,
+    TRAINING_DATA,
+    cross_validate,
+    digest,
+    read_lines,
+    train,
+    training_files,
+    write_model,
+)
 from bot.settings import SettingsError
 from bot.staff import StaffIdentity
 from flows.risk import assess
-from flows.risk.evaluation import evaluate, format_report
+from flows.risk.evaluation import EvaluationReport, evaluate, format_report
+from flows.risk.model import load_packaged_model
 from storage.database import make_engine
 from storage.encryption import generate_key
 from storage.migrate import upgrade
@@ -155,6 +166,35 @@ def risk_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def risk_train(args: argparse.Namespace) -> int:
+    files = training_files(Path(args.data))
+    if args.cross_validate:
+        for name, rules, both in cross_validate(files):
+            print(f"{name}: rules {_figures(rules)} | rules and model {_figures(both)}")
+        return 0
+    rows = read_lines(files)
+    if args.check:
+        return _check_model(rows)
+    write_model(train(files))
+    print(f"trained on {len(rows)} lines from {len(files)} files: {PACKAGED_MODEL}")
+    return 0
+
+
+def _check_model(rows: list[tuple[str, str]]) -> int:
+    model = load_packaged_model()
+    if model is None or model.trained_on != digest(rows):
+        print("the packaged risk model is not trained on the current data: run `pfa-bot risk-train`")
+        return 1
+    print("the packaged risk model is trained on the current data")
+    return 0
+
+
+def _figures(report: EvaluationReport) -> str:
+    scores = report.scores
+    recall = "/".join(f"{scores[label].recall:.1%}" for label in ("crisis", "concern") if label in scores)
+    return f"{recall} false alarms {report.false_alarm_rate:.1%}"
+
+
 def _started(url: str | None) -> App:
     app = bootstrap(url)
     app.start_timers()
@@ -177,6 +217,7 @@ def _parser() -> argparse.ArgumentParser:
     many = commands.add_parser("risk-eval", help="evaluate the detector on a labelled JSONL file")
     many.add_argument("file")
     many.set_defaults(run=risk_eval)
+    _risk_train_parser(commands)
     return parser
 
 
@@ -187,6 +228,14 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 def _with_db(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--db", help="database URL (default: PFA_DATABASE_URL or the local SQLite file)")
     return parser
+
+
+def _risk_train_parser(commands: Subparsers) -> None:
+    learn = commands.add_parser("risk-train", help="train the risk detector's learned layer (needs [dev])")
+    learn.add_argument("--data", default=str(TRAINING_DATA), help="folder of labelled risk_*.jsonl files")
+    learn.add_argument("--check", action="store_true", help="only check the packaged model is current")
+    learn.add_argument("--cross-validate", action="store_true", help="leave each file out in turn")
+    learn.set_defaults(run=risk_train)
 
 
 def _chat_parser(commands: Subparsers) -> None:

@@ -10,11 +10,12 @@ never lower an explicit statement, only discount naming an object during an exer
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from flows.risk.levels import Evidence, RiskAssessment, RiskContext, RiskLevel
 from flows.risk.lexicon import Group, Rule, load_packaged, merge_tables
+from flows.risk.model import TextModel, Thresholds, load_packaged_model
 from flows.risk.normalise import Normaliser
 from flows.risk.reading import (
     Message,
@@ -94,6 +95,17 @@ def _cue_index(groups: Iterable[Group]) -> Mapping[str, tuple[int, ...]]:
 
 
 _CUES = _cue_index(_GROUPS)
+_MODEL = load_packaged_model()
+# Readings in which the rules explain risk words away (`unless`: the rule's own harmless context),
+# and re-readings that place them in someone else's life or in the past.
+_HARMLESS_READINGS = frozenset(
+    {"denied", "harmless_use", "figurative", "recovered", "past_distress", "object_named"}
+)
+_CONTEXT_SUFFIXES = ("+mention", "+you", "+third", "+past")
+# Fewer normalised words than this give the learned layer too little to go on ("i would rather not say").
+_FEWEST_WORDS = 6
+# Where the rules have read the words in context: a near-certain crisis only (concern above 1.0 never fires).
+_NEAR_CERTAIN = Thresholds(crisis=0.95, concern=1.1)
 _LONGEST_CUE = max((len(c) for c in _CUES), default=0)
 
 
@@ -104,10 +116,22 @@ def normalise(text: str) -> str:
 
 def assess(text: str, context: RiskContext | None = None) -> RiskAssessment:
     """Assess one message for risk; `context` is where in the conversation it was said."""
+    return _assess(text, context, _MODEL)
+
+
+def judge_with(model: TextModel | None) -> Callable[[str], RiskAssessment]:
+    """`assess` with another learned layer (None: the rules alone), to evaluate one against another."""
+    return lambda text: _assess(text, None, model)
+
+
+def _assess(text: str, context: RiskContext | None, model: TextModel | None) -> RiskAssessment:
     message = Message(_normalise(text), _SETTINGS)
     findings = _dedupe(f for rule, match in _matches(message.text) if (f := _read(rule, match, message)))
     findings = _apply_context(findings, context)
     findings = _apply_recovery(findings, message)
+    findings += _model_findings(
+        model, message.text, findings, _explained_away(findings), _in_exercise(context)
+    )
     return _assessment(findings)
 
 
@@ -117,6 +141,44 @@ def _matches(text: str) -> Iterator[tuple[Rule, re.Match[str]]]:
         for rule in _GROUPS[number].rules:
             for match in rule.pattern.finditer(text):
                 yield rule, match
+
+
+def _explained_away(findings: list[Finding]) -> bool:
+    """True when the rules have read the risk words in context: as harmless (denied, a joke, a
+    mention, an object named in an exercise), or as someone else's or a past that is over. The
+    model sees only words, not who or when, so it must not overrule such a reading."""
+    return any(f.signal in _HARMLESS_READINGS or f.rule.endswith(_CONTEXT_SUFFIXES) for f in findings)
+
+
+def _model_findings(
+    model: TextModel | None, text: str, findings: list[Finding], explained: bool, exercise: bool
+) -> list[Finding]:
+    """The learned layer's reading, added only where it raises the rules' level.
+
+    Where the rules have read the risk words in context ("I've never wanted to die, I'm just burnt
+    out", "when I was 15", "my brother"), they know more than n-gram weights do; so do they during an
+    exercise, where people list objects ("a rope swing, a belt, my tablets"). There only a
+    near-certain crisis reading counts. A few words are too little for the model: short messages
+    are left to the rules.
+    """
+    ruled = RiskLevel.highest(*(f.level for f in findings))
+    if model is None or ruled >= HIGH or len(_WORD.findall(text)) < _FEWEST_WORDS:
+        return []
+    thresholds = _NEAR_CERTAIN if explained or exercise else model.thresholds
+    found = _model_finding(thresholds, model.probabilities(text))
+    return [found] if found and found.level > ruled else []
+
+
+def _model_finding(thresholds: Thresholds, p: Mapping[str, float]) -> Finding | None:
+    if p["crisis"] >= thresholds.crisis:
+        return Finding("crisis_language", HIGH, "model.crisis", f"p={p['crisis']:.2f}")
+    if p["crisis"] + p["concern"] >= thresholds.concern:
+        return Finding("concern_language", MODERATE, "model.concern", f"p={p['crisis'] + p['concern']:.2f}")
+    return None
+
+
+def _in_exercise(context: RiskContext | None) -> bool:
+    return context is not None and context.state in EXERCISE_STATES
 
 
 def _triggered_groups(text: str) -> list[int]:
@@ -130,15 +192,15 @@ def _triggered_groups(text: str) -> list[int]:
 
 def _read(rule: Rule, match: re.Match[str], message: Message) -> Finding | None:
     """What one match means where it stands, or None when it means nothing."""
-    if rule.unless is not None and rule.unless.search(message.sentence(match.start())):
-        return None
     finding = Finding(rule.signal, rule.level, rule.id, match.group().strip(), rule.signal)
+    if rule.unless is not None and rule.unless.search(message.sentence(match.start())):
+        return replace(finding, signal="harmless_use", level=NONE, rule=finding.rule + "+unless")
     if rule.level <= LOW:
         return finding  # mentions and everyday distress: nothing to qualify
     if is_mention(message, match.start()):
         return replace(finding, signal="topic", level=LOW, rule=finding.rule + "+mention")
     if rule.negatable and is_negated(message, match):
-        return None
+        return replace(finding, signal="denied", level=NONE, rule=finding.rule + "+denied")
     if rule.tense != "any" and is_past(message, match, event=rule.tense == "event"):
         finding = _as_history(finding)
     finding = _as_person(finding, rule, match, message)
@@ -189,12 +251,12 @@ def _as_third_person(finding: Finding, who: Who, match: re.Match[str], message: 
 
 def _apply_context(findings: list[Finding], context: RiskContext | None) -> list[Finding]:
     """During an exercise, naming an object is not having means; nothing else is discounted."""
-    if context is None or context.state not in EXERCISE_STATES:
+    if not _in_exercise(context):
         return findings
     serious = [f for f in findings if f.level > LOW]
     if not serious or any(f.signal != "means" for f in serious):
         return findings
-    return [f for f in findings if f.level <= LOW]
+    return [replace(f, signal="object_named", level=LOW) if f.level > LOW else f for f in findings]
 
 
 def _apply_recovery(findings: list[Finding], message: Message) -> list[Finding]:

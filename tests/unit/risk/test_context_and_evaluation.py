@@ -6,6 +6,7 @@ import pytest
 
 import flows.risk as risk
 from flows.risk import Evidence, RiskAssessment, RiskContext, RiskLevel, assess
+from flows.risk.detector import judge_with
 from flows.risk.evaluation import EvaluationReport, LabelScore, evaluate, format_report, meets_bar
 
 GROUNDING = RiskContext("grounding", "see")
@@ -25,7 +26,11 @@ def test_levels_are_ordered():
 def test_exercise_answers_naming_objects_are_low():
     assert assess("I can see a knife, a lamp", GROUNDING).level <= RiskLevel.LOW
     assert assess("I have a knife in my hand", RiskContext("grounding", "touch")).level <= RiskLevel.LOW
-    assert assess("I have a knife in my hand").level == RiskLevel.MODERATE
+    assert (
+        assess("There is a rope swing, a belt and my tablets on the shelf", GROUNDING).level <= RiskLevel.LOW
+    )
+    assert assess("I have a knife in my hand").level >= RiskLevel.MODERATE
+    assert judge_with(None)("I have a knife in my hand").level == RiskLevel.MODERATE  # means alone
 
 
 def test_context_never_lowers_an_explicit_statement():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flows.risk import assess
-from flows.risk.evaluation import BARS, meets_bar
+from flows.risk.evaluation import BARS, evaluate, format_report, meets_bar
 
 _ROOT = Path(__file__).resolve().parents[3]
 DATA = _ROOT / "tests" / "data"
@@ -43,6 +43,36 @@ HOLDOUTS = {
     "risk_holdout_11.jsonl": (60, 30, 30),  # eleventh blind set: unspoken decisions, last arrangements
 }
 
+# Written the same way after the learned layer came (see flows/risk/model.py): each blind set was
+# measured before it joined the training data; the others were written as training data from the
+# start, each on one theme. The model is trained on all of them, so they show the rules and the
+# model fit together; the honest figures are `pfa-bot risk-train --cross-validate`'s.
+LEARNED_SETS = {
+    "risk_holdout_12.jsonl": (57, 38, 39),  # dev style, slang and Spanish
+    "risk_holdout_13.jsonl": (70, 37, 37),  # indirect: goodbyes, places, means gathered, look-alikes
+    "risk_holdout_14.jsonl": (59, 45, 45),  # many countries' idiom, half plain, half indirect
+    "risk_holdout_15.jsonl": (47, 27, 29),  # dev kinds in other people's words
+    "risk_holdout_16.jsonl": (55, 35, 39),  # a week of a crisis service's messages
+    "risk_train_a.jsonl": (50, 40, 60),  # look-alikes: sport, cooking, endings, medicine, heights
+    "risk_train_b.jsonl": (70, 30, 50),  # final arrangements, dangerous places, means prepared
+    "risk_train_c.jsonl": (60, 45, 45),  # Nigerian, Indian, Irish, Australian English; Spanish
+    "risk_train_d.jsonl": (60, 44, 44),  # teenagers online: slang, emoji, run-ons
+    "risk_train_e.jsonl": (60, 45, 44),  # harm to others, violence and abuse now, emergencies
+    "risk_train_f.jsonl": (38, 68, 37),  # the line between concern and the rest
+    "risk_train_g.jsonl": (59, 38, 39),  # the dev set's kinds, new wording
+    "risk_train_h.jsonl": (70, 34, 43),  # crisis said sideways, not to alarm anyone
+    "risk_train_i.jsonl": (30, 29, 90),  # everyday distress, exercise answers, questions
+    "risk_train_j.jsonl": (59, 45, 45),  # Spanish of Spain and Latin America, Spanglish
+    "risk_train_k.jsonl": (60, 45, 45),  # men, veterans, farmers, nurses, carers, the widowed
+    "risk_train_l.jsonl": (47, 53, 45),  # who and when: third person, past, hedging, questions
+    "risk_train_m.jsonl": (25, 25, 150),  # upset but not at risk
+    "risk_train_n.jsonl": (37, 40, 120),  # the same words, harmless and not
+    "risk_train_o.jsonl": (108, 38, 39),  # the widest variety of crisis wording
+}
+# The fit on data the model has seen must stay close to complete: a drop means a rule or the
+# model's reading broke something it used to get right.
+LEARNED_FIT = {"crisis": 0.9, "concern": 0.9, "safe": 0.9}
+
 
 def _rows(path: Path) -> list[tuple[str, str]]:
     if not path.exists():
@@ -54,6 +84,7 @@ def _rows(path: Path) -> list[tuple[str, str]]:
 CORPUS_ROWS = _rows(CORPUS)
 DEV_ROWS = _rows(DEV)
 HOLDOUT_ROWS = [(name, text, label) for name in HOLDOUTS for text, label in _rows(DATA / name)]
+HOLDOUT_ROWS_TEXTS = [(text, label) for _, text, label in HOLDOUT_ROWS]
 
 
 def test_the_corpus_is_big_and_balanced():
@@ -84,7 +115,7 @@ def test_dev_line_meets_its_bar(text, label):
     assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
 
 
-@pytest.mark.parametrize(("name", "counts"), HOLDOUTS.items())
+@pytest.mark.parametrize(("name", "counts"), [*HOLDOUTS.items(), *LEARNED_SETS.items()])
 def test_each_holdout_has_its_counts_and_no_duplicates(name, counts):
     rows = _rows(DATA / name)
     labels = [label for _, label in rows]
@@ -99,3 +130,19 @@ def test_each_holdout_has_its_counts_and_no_duplicates(name, counts):
 def test_holdout_line_meets_its_bar(name, text, label):
     result = assess(text)
     assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
+
+
+@pytest.mark.parametrize("name", LEARNED_SETS)
+def test_rules_and_model_fit_each_learned_set(name):
+    report = evaluate(_rows(DATA / name))
+    for label, least in LEARNED_FIT.items():
+        assert report.scores[label].recall >= least, format_report(report)
+
+
+def test_no_line_of_a_learned_set_is_elsewhere():
+    # Each was deduplicated when it came, so that no line counts twice in training or evaluation.
+    elsewhere = {text.casefold() for text, _ in DEV_ROWS + CORPUS_ROWS + HOLDOUT_ROWS_TEXTS}
+    for name in LEARNED_SETS:
+        texts = {text.casefold() for text, _ in _rows(DATA / name)}
+        assert not elsewhere & texts, name
+        elsewhere |= texts
