@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from flows.risk.levels import Evidence, RiskAssessment, RiskContext, RiskLevel
 from flows.risk.lexicon import Group, Rule, load_packaged, merge_tables
+from flows.risk.literals import could_match
 from flows.risk.model import TextModel, Thresholds, load_packaged_model
 from flows.risk.normalise import Normaliser
 from flows.risk.reading import (
@@ -96,11 +97,11 @@ def _cue_index(groups: Iterable[Group]) -> Mapping[str, tuple[int, ...]]:
 
 _CUES = _cue_index(_GROUPS)
 _MODEL = load_packaged_model()
-# Readings in which the rules explain risk words away (`unless`: the rule's own harmless context),
-# and re-readings that place them in someone else's life or in the past.
-_HARMLESS_READINGS = frozenset(
-    {"denied", "harmless_use", "figurative", "recovered", "past_distress", "object_named"}
-)
+# Readings in which the rules explain risk words away, and re-readings that place them in someone
+# else's life or in the past. A rule's `unless` keywords are no such reading: they only say that
+# one phrase has a harmless use nearby ("kitchen knife"), and cross-validation showed them vetoing
+# real crises ("grabbed a kitchen knife and waiting for my brother to get home").
+_HARMLESS_READINGS = frozenset({"denied", "figurative", "recovered", "past_distress", "object_named"})
 _CONTEXT_SUFFIXES = ("+mention", "+you", "+third", "+past")
 # Fewer normalised words than this give the learned layer too little to go on ("i would rather not say").
 _FEWEST_WORDS = 6
@@ -139,8 +140,8 @@ def _matches(text: str) -> Iterator[tuple[Rule, re.Match[str]]]:
     """Every rule match, running only the groups whose cue words occur in the text."""
     for number in _triggered_groups(text):
         for rule in _GROUPS[number].rules:
-            for match in rule.pattern.finditer(text):
-                yield rule, match
+            if could_match(rule.literals, text):
+                yield from ((rule, match) for match in rule.pattern.finditer(text))
 
 
 def _explained_away(findings: list[Finding]) -> bool:

@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from flows.risk.levels import RiskLevel
+from flows.risk.literals import Literals, required_literals
 from flows.risk.normalise import NormaliseTables
 
 _MACRO = re.compile(r"<([a-z_]+)>")
@@ -61,6 +62,7 @@ class Rule:
     tense: str = "present"  # present: past -> history; event: only distant past; any: no change
     subject: str = "auto"  # auto: find who it is about; self/third: fixed by the wording
     hyperbole: bool = False  # common as exaggeration ("this class, I want to die lol")
+    literals: Literals = None  # every match contains one of these (see flows/risk/literals.py)
 
 
 @dataclass(frozen=True)
@@ -163,11 +165,13 @@ def _rule(group_id: str, data: Mapping[str, Any], expand: Any) -> Rule:
     if tense not in TENSES or subject not in SUBJECTS:
         raise ValueError(f"{rule_id}: bad tense {tense!r} or subject {subject!r}")
     unless = data.get("unless")
+    pattern = _compile(rule_id, expand(str(data["pattern"])))
     return Rule(
         id=rule_id,
         signal=str(data["signal"]),
         level=RiskLevel(str(data["level"])),
-        pattern=_compile(rule_id, expand(str(data["pattern"]))),
+        pattern=pattern,
+        literals=required_literals(pattern),
         unless=_compile(rule_id, expand(str(unless))) if unless else None,
         negatable=bool(data.get("negatable", True)),
         tense=tense,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -27,25 +27,43 @@ CLASSES = ("safe", "concern", "crisis")
 MODEL_FILE = "risk_model.json"
 _WORD = re.compile(r"\w+")
 _CHAR_SIZES = range(2, 6)
-_TOKENS_REMEMBERED = 50_000
+_PAIR_SIZES = range(3, 7)
+_REMEMBERED = 100_000
 
 
 def features(normalised: str) -> list[str]:
-    """Word unigrams and bigrams, and character 2-5-grams within each padded word."""
+    """Word 1-3-grams, character 2-5-grams within each word, 3-6-grams across each pair of words."""
+    tokens = normalised.split()
     found = word_features(normalised)
-    for token in normalised.split():
+    for token in tokens:
         found += char_grams(token)
+    for pair in itertools.pairwise(tokens):
+        found += pair_grams(*pair)
     return found
 
 
 def word_features(normalised: str) -> list[str]:
     words = _WORD.findall(normalised)
-    return [f"w {w}" for w in words] + [f"w {a} {b}" for a, b in itertools.pairwise(words)]
+    found = [f"w {w}" for w in words]
+    found += [f"w {a} {b}" for a, b in itertools.pairwise(words)]
+    found += [f"w {a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)]
+    return found
 
 
 def char_grams(token: str) -> tuple[str, ...]:
     padded = f" {token} "
-    return tuple(f"c{padded[i : i + size]}" for size in _CHAR_SIZES for i in range(len(padded) - size + 1))
+    return tuple(f"c{padded[i : i + n]}" for n in _CHAR_SIZES for i in range(len(padded) - n + 1))
+
+
+def pair_grams(first: str, second: str) -> tuple[str, ...]:
+    """Grams that cross the space between two words, so "end it" and "ending it all" share some."""
+    joined = f" {first} {second} "
+    space = len(first) + 1
+    return tuple(
+        f"x{joined[i : i + n]}"
+        for n in _PAIR_SIZES
+        for i in range(max(0, space - n + 2), min(space, len(joined) - n + 1))
+    )
 
 
 @dataclass(frozen=True)
@@ -57,7 +75,7 @@ class Thresholds:
 
 
 class TextModel:
-    """A multinomial logistic regression over sublinear, l2-normalised tf-idf features."""
+    """A multinomial logistic regression over l2-normalised tf-idf features (tf: present or not)."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         weights: Mapping[str, list[float]] = data["weights"]
@@ -70,29 +88,31 @@ class TextModel:
             float(data["thresholds"]["crisis"]), float(data["thresholds"]["concern"])
         )
         self.trained_on = str(data["trained_on"])
-        self._known_tokens: dict[str, list[int]] = {}
+        self._known: dict[str, list[int]] = {}
 
     def probabilities(self, normalised: str) -> dict[str, float]:
+        tokens = normalised.split()
         columns = self._columns(word_features(normalised))
-        for token in normalised.split():
-            columns += self._token_columns(token)
+        for token in tokens:
+            columns += self._cached(token, char_grams, token)
+        for first, second in itertools.pairwise(tokens):
+            columns += self._cached(f"{first} {second}", pair_grams, first, second)
         if not columns:
             return self._softmax(self.intercepts)
-        found, counts = np.unique(np.array(columns), return_counts=True)
-        values = (1.0 + np.log(counts)) * self.idf[found]
-        norm = float(np.sqrt(values @ values))
-        return self._softmax(values @ self.coefficients[found] / norm + self.intercepts)
+        found = np.fromiter(set(columns), dtype=np.intp)
+        values = self.idf[found]
+        return self._softmax(values @ self.coefficients[found] / np.sqrt(values @ values) + self.intercepts)
 
     def _columns(self, found: Iterable[str]) -> list[int]:
         return [c for f in found if (c := self.columns.get(f)) is not None]
 
-    def _token_columns(self, token: str) -> list[int]:
-        # People reuse a small vocabulary: a word's character n-grams are looked up once, not per message.
-        known = self._known_tokens.get(token)
+    def _cached(self, key: str, grams: Callable[..., tuple[str, ...]], *words: str) -> list[int]:
+        # People reuse a small vocabulary: a word's (or a pair's) n-grams are looked up once.
+        known = self._known.get(key)
         if known is None:
-            if len(self._known_tokens) >= _TOKENS_REMEMBERED:
-                self._known_tokens.clear()
-            known = self._known_tokens[token] = self._columns(char_grams(token))
+            if len(self._known) >= _REMEMBERED:
+                self._known.clear()
+            known = self._known[key] = self._columns(grams(*words))
         return known
 
     @staticmethod

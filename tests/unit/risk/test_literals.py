@@ -1,0 +1,43 @@
+"""The literal prefilter may skip a rule only where the rule could not have matched."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.risk_training import read_lines, training_files
+from flows.risk.detector import _GROUPS, normalise
+from flows.risk.literals import could_match, required_literals
+from tests.unit.risk.test_corpus import DEV_ROWS
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals"),
+    [
+        (r"\bkill myself\b", {"kill myself"}),
+        (r"\b(?:hang|hanging) myself\b", {" myself"}),
+        (r"\bi (?:want|need) to die\b", {" to die"}),
+        (r"\b(?:pills?|tablets) (?:now|tonight)", {"pill", "tablets"}),  # the longest sure parts
+        (r"\b(?:a|an) \w+", None),  # nothing of three letters is required
+        (r"(?:rope)?\s*ready", {"ready"}),  # an optional part is never required
+        (r"(?i:ROPE) ready", {" ready"}),  # case-insensitive text cannot be a literal
+    ],
+)
+def test_required_literals_of_patterns(pattern, literals):
+    found = required_literals(re.compile(pattern))
+    assert found == (frozenset(literals) if literals is not None else None)
+
+
+def test_no_rule_that_matches_a_labelled_line_is_skipped():
+    texts = [normalise(text) for text, _ in read_lines(training_files()) + DEV_ROWS]
+    rules = [rule for group in _GROUPS for rule in group.rules]
+    for text in texts:
+        for rule in rules:
+            if rule.pattern.search(text):
+                assert could_match(rule.literals, text), (rule.id, text)
+
+
+def test_almost_every_rule_has_literals():
+    rules = [rule for group in _GROUPS for rule in group.rules]
+    assert sum(rule.literals is None for rule in rules) <= len(rules) // 20
