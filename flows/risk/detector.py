@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from flows.risk.levels import Evidence, RiskAssessment, RiskContext, RiskLevel
 from flows.risk.lexicon import Group, Rule, load_packaged, merge_tables
-from flows.risk.literals import could_match
+from flows.risk.literals import LiteralIndex
 from flows.risk.model import TextModel, Thresholds, load_packaged_model
 from flows.risk.normalise import Normaliser
 from flows.risk.reading import (
@@ -87,15 +87,8 @@ _GROUPS: tuple[Group, ...] = tuple(g for lex in _LEXICONS for g in lex.groups)
 _WORD = re.compile(r"[a-z]+")
 
 
-def _cue_index(groups: Iterable[Group]) -> Mapping[str, tuple[int, ...]]:
-    index: dict[str, list[int]] = {}
-    for number, group in enumerate(groups):
-        for cue in group.cues:
-            index.setdefault(cue, []).append(number)
-    return {cue: tuple(numbers) for cue, numbers in index.items()}
-
-
-_CUES = _cue_index(_GROUPS)
+_RULES: tuple[Rule, ...] = tuple(rule for group in _GROUPS for rule in group.rules)
+_LITERALS = LiteralIndex([rule.literals for rule in _RULES])
 _MODEL = load_packaged_model()
 # Readings in which the rules explain risk words away, and re-readings that place them in someone
 # else's life or in the past. A rule's `unless` keywords are no such reading: they only say that
@@ -107,7 +100,6 @@ _CONTEXT_SUFFIXES = ("+mention", "+you", "+third", "+past")
 _FEWEST_WORDS = 6
 # Where the rules have read the words in context: a near-certain crisis only (concern above 1.0 never fires).
 _NEAR_CERTAIN = Thresholds(crisis=0.95, concern=1.1)
-_LONGEST_CUE = max((len(c) for c in _CUES), default=0)
 
 
 def normalise(text: str) -> str:
@@ -137,11 +129,10 @@ def _assess(text: str, context: RiskContext | None, model: TextModel | None) -> 
 
 
 def _matches(text: str) -> Iterator[tuple[Rule, re.Match[str]]]:
-    """Every rule match, running only the groups whose cue words occur in the text."""
-    for number in _triggered_groups(text):
-        for rule in _GROUPS[number].rules:
-            if could_match(rule.literals, text):
-                yield from ((rule, match) for match in rule.pattern.finditer(text))
+    """Every rule match, running only the rules whose required literals occur in the text."""
+    for index in _LITERALS.candidates(text):
+        rule = _RULES[index]
+        yield from ((rule, match) for match in rule.pattern.finditer(text))
 
 
 def _explained_away(findings: list[Finding]) -> bool:
@@ -180,15 +171,6 @@ def _model_finding(thresholds: Thresholds, p: Mapping[str, float]) -> Finding | 
 
 def _in_exercise(context: RiskContext | None) -> bool:
     return context is not None and context.state in EXERCISE_STATES
-
-
-def _triggered_groups(text: str) -> list[int]:
-    """Groups with a cue that starts some word of the text (cues are word beginnings: "suicid")."""
-    found: set[int] = set()
-    for word in set(_WORD.findall(text)):
-        for end in range(1, min(len(word), _LONGEST_CUE) + 1):
-            found.update(_CUES.get(word[:end], ()))
-    return sorted(found)
 
 
 def _read(rule: Rule, match: re.Match[str], message: Message) -> Finding | None:

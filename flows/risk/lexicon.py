@@ -67,10 +67,9 @@ class Rule:
 
 @dataclass(frozen=True)
 class Group:
-    """Rules that share cue words; the rules run only when one of the cues is in the message."""
+    """Rules kept together in a lexicon file: one kind of language, such as plans or abuse."""
 
     id: str
-    cues: tuple[str, ...]
     rules: tuple[Rule, ...]
 
 
@@ -155,7 +154,7 @@ def _macro(macros: Mapping[str, str], name: str) -> str:
 def _group(language: str, data: Mapping[str, Any], expand: Any) -> Group:
     group_id = f"{language}.{data['id']}"
     rules = tuple(_rule(group_id, r, expand) for r in data.get("rule", []))
-    return Group(group_id, tuple(str(c) for c in data["cues"]), rules)
+    return Group(group_id, rules)
 
 
 def _rule(group_id: str, data: Mapping[str, Any], expand: Any) -> Rule:

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from bot.risk_training import read_lines, training_files
-from flows.risk.detector import _GROUPS, normalise
-from flows.risk.literals import could_match, required_literals
+from flows.risk.detector import _LITERALS, _RULES, normalise
+from flows.risk.literals import LiteralIndex, required_literals
 from tests.unit.risk.test_corpus import DEV_ROWS
 
 
@@ -31,13 +31,19 @@ def test_required_literals_of_patterns(pattern, literals):
 
 def test_no_rule_that_matches_a_labelled_line_is_skipped():
     texts = [normalise(text) for text, _ in read_lines(training_files()) + DEV_ROWS]
-    rules = [rule for group in _GROUPS for rule in group.rules]
     for text in texts:
-        for rule in rules:
+        candidates = set(_LITERALS.candidates(text))
+        for index, rule in enumerate(_RULES):
             if rule.pattern.search(text):
-                assert could_match(rule.literals, text), (rule.id, text)
+                assert index in candidates, (rule.id, text)
+
+
+def test_the_index_finds_literals_anywhere_and_overlapping():
+    index = LiteralIndex([frozenset({"kill myself"}), frozenset({"myself"}), None, frozenset({"rope"})])
+    assert index.candidates("i will kill myself") == [0, 1, 2]
+    assert index.candidates("ropes") == [2, 3]
+    assert index.candidates("") == [2]
 
 
 def test_almost_every_rule_has_literals():
-    rules = [rule for group in _GROUPS for rule in group.rules]
-    assert sum(rule.literals is None for rule in rules) <= len(rules) // 20
+    assert sum(rule.literals is None for rule in _RULES) <= len(_RULES) // 20
