@@ -53,6 +53,8 @@ LEARNED_SETS = {
     "risk_holdout_14.jsonl": (59, 45, 45),  # many countries' idiom, half plain, half indirect
     "risk_holdout_15.jsonl": (47, 27, 29),  # dev kinds in other people's words
     "risk_holdout_16.jsonl": (55, 35, 39),  # a week of a crisis service's messages
+    "risk_holdout_17.jsonl": (60, 43, 42),  # dev kinds without the stock sentences
+    "risk_holdout_18.jsonl": (59, 44, 45),  # a month of first messages, many lives
     "risk_train_a.jsonl": (50, 40, 60),  # look-alikes: sport, cooking, endings, medicine, heights
     "risk_train_b.jsonl": (70, 30, 50),  # final arrangements, dangerous places, means prepared
     "risk_train_c.jsonl": (60, 45, 45),  # Nigerian, Indian, Irish, Australian English; Spanish
