@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
 
+from flows.risk.literals import LiteralIndex, required_literals
+
 # Curly and typographic quotes people's phones insert; all become the straight apostrophe.
 _QUOTES = str.maketrans(
     {
@@ -70,6 +72,7 @@ class Normaliser:
     def __init__(self, tables: NormaliseTables) -> None:
         self._tables = tables
         self._emoji = _alternation(tables.emoji) if tables.emoji else None
+        self._phrase_index = LiteralIndex([required_literals(pattern) for pattern, _ in tables.phrases])
         self._token = lru_cache(maxsize=50_000)(self._normalise_token)
         self._censored = lru_cache(maxsize=4_096)(self._uncensor)
 
@@ -81,9 +84,19 @@ class Normaliser:
         text = strip_diacritics(text).lower().translate(_QUOTES)
         text = _HYPHEN_IN_WORD.sub(" ", text)
         text = _TOKEN.sub(lambda m: self._token(m.group()), text)
-        for pattern, replacement in self._tables.phrases:
-            text = pattern.sub(replacement, text)
-        return _SPACES.sub(" ", text).strip()
+        return _SPACES.sub(" ", self._rewrite_phrases(text)).strip()
+
+    def _rewrite_phrases(self, text: str) -> str:
+        """Apply the phrase rewrites in order, skipping those whose required literals are absent."""
+        pending = self._phrase_index.candidates(text)
+        while pending:
+            index = pending.pop(0)
+            pattern, replacement = self._tables.phrases[index]
+            rewritten = pattern.sub(replacement, text)
+            if rewritten != text:  # a rewrite can bring in a later phrase's literals
+                text = rewritten
+                pending = [i for i in self._phrase_index.candidates(text) if i > index]
+        return text
 
     def _normalise_token(self, token: str) -> str:
         token = token.strip("'")
