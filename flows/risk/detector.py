@@ -137,9 +137,15 @@ def _matches(text: str) -> Iterator[tuple[Rule, re.Match[str]]]:
 
 def _explained_away(findings: list[Finding]) -> bool:
     """True when the rules have read the risk words in context: as harmless (denied, a joke, a
-    mention, an object named in an exercise), or as someone else's or a past that is over. The
-    model sees only words, not who or when, so it must not overrule such a reading."""
-    return any(f.signal in _HARMLESS_READINGS or f.rule.endswith(_CONTEXT_SUFFIXES) for f in findings)
+    mention, an object named in an exercise), or as someone else's or a past that is over; or when
+    the person says they are safe and nothing serious was found. The model sees only words, not who
+    or when, so it must not overrule such a reading."""
+    serious = any(f.level > LOW for f in findings)
+    return any(_read_in_context(f) or (f.signal == "says_safe" and not serious) for f in findings)
+
+
+def _read_in_context(finding: Finding) -> bool:
+    return finding.signal in _HARMLESS_READINGS or finding.rule.endswith(_CONTEXT_SUFFIXES)
 
 
 def _model_findings(

@@ -70,6 +70,13 @@ LEARNED_SETS = {
     "risk_train_m.jsonl": (25, 25, 150),  # upset but not at risk
     "risk_train_n.jsonl": (37, 40, 120),  # the same words, harmless and not
     "risk_train_o.jsonl": (108, 38, 39),  # the widest variety of crisis wording
+    "risk_train_p.jsonl": (79, 56, 57),  # Spanish as chatted from Mexico to Madrid, Spanglish
+    "risk_train_q.jsonl": (25, 25, 150),  # hard days told at night, no danger
+    "risk_train_r.jsonl": (110, 42, 44),  # understated crisis: means tested, company asked for
+    "risk_train_s.jsonl": (76, 55, 45),  # the dev set's kinds, third wording
+    "risk_train_t.jsonl": (15, 15, 170),  # hospital corridors, funerals, break-ups: upset, safe
+    "risk_train_u.jsonl": (15, 15, 170),  # school, friends, bodies, online: upset, safe
+    "risk_train_v.jsonl": (15, 15, 170),  # parents, carers, workers, money, health: upset, safe
 }
 # The fit on data the model has seen must stay close to complete: a drop means a rule or the
 # model's reading broke something it used to get right.
