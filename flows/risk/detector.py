@@ -1,10 +1,12 @@
-"""The risk detector: normalise, find phrase rules, read each match in context, combine.
+"""The risk detector: normalise, find phrase rules, read each match in context, add the learned
+layer's reading, combine.
 
-Everything is compiled once at import from the packaged lexicons; `assess` does no I/O and no
-regex compilation. The order of reading a match matters and follows the safety reasoning:
-harmless readings (`unless`) and negation drop a match; tense turns it into history; who it is about
-turns it into concern for a third person; only then may figurative speech soften it. Context can
-never lower an explicit statement, only discount naming an object during an exercise.
+Everything is compiled once at import from the packaged lexicons and model; `assess` does no I/O
+and no regex compilation. The order of reading a match matters and follows the safety reasoning:
+harmless readings (`unless`) and negation set a match to level none; tense turns it into history;
+who it is about turns it into concern for a third person; only then may figurative speech soften
+it. Context can never lower an explicit statement, only discount naming an object during an
+exercise. The learned layer (`flows.risk.model`) comes last and can only raise the level.
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ def judge_with(model: TextModel | None) -> Callable[[str], RiskAssessment]:
 
 def _assess(text: str, context: RiskContext | None, model: TextModel | None) -> RiskAssessment:
     message = Message(_normalise(text), _SETTINGS)
-    findings = _dedupe(f for rule, match in _matches(message.text) if (f := _read(rule, match, message)))
+    findings = _dedupe(_read(rule, match, message) for rule, match in _matches(message.text))
     findings = _apply_context(findings, context)
     findings = _apply_recovery(findings, message)
     findings += _model_findings(
@@ -179,8 +181,8 @@ def _in_exercise(context: RiskContext | None) -> bool:
     return context is not None and context.state in EXERCISE_STATES
 
 
-def _read(rule: Rule, match: re.Match[str], message: Message) -> Finding | None:
-    """What one match means where it stands, or None when it means nothing."""
+def _read(rule: Rule, match: re.Match[str], message: Message) -> Finding:
+    """What one match means where it stands (level none when it means nothing there)."""
     finding = Finding(rule.signal, rule.level, rule.id, match.group().strip(), rule.signal)
     if rule.unless is not None and rule.unless.search(message.sentence(match.start())):
         return replace(finding, signal="harmless_use", level=NONE, rule=finding.rule + "+unless")
@@ -273,7 +275,12 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def _assessment(findings: list[Finding]) -> RiskAssessment:
-    """Signals are those that carry the level: low ones are listed only when nothing serious fired."""
+    """Signals are those that carry the level: low ones are listed only when nothing serious fired.
+
+    Readings at level none (a denial, a rule's harmless context, "I'm safe") served to keep the
+    learned layer out; they are not evidence of risk, so staff do not see them.
+    """
+    findings = [f for f in findings if f.level > NONE]
     serious = [f for f in findings if f.level > LOW]
     signals = frozenset(f.signal for f in serious or findings)
     level = _combined_level(findings, signals)
