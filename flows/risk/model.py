@@ -25,6 +25,8 @@ import numpy as np
 
 CLASSES = ("safe", "concern", "crisis")
 MODEL_FILE = "risk_model.json"
+# Raise when `features` changes: the packaged model then no longer matches and must be retrained.
+FEATURES_VERSION = 2
 _WORD = re.compile(r"\w+")
 _CHAR_SIZES = range(2, 6)
 _PAIR_SIZES = range(3, 7)

@@ -14,6 +14,33 @@ def test_risk_prints_the_level_and_signals(capsys):
     assert "signals:" in out
 
 
+def test_risk_train_check_says_whether_the_packaged_model_is_current(tmp_path, capsys):
+    assert main(["risk-train", "--check"]) == 0
+    other = tmp_path / "risk_other.jsonl"
+    other.write_text(json.dumps({"text": "a line it never saw", "label": "safe"}) + "\n", encoding="utf-8")
+    assert main(["risk-train", "--check", "--data", str(tmp_path)]) == 1
+    assert "run `pfa-bot risk-train`" in capsys.readouterr().out
+
+
+def test_risk_train_cross_validates_file_by_file(tmp_path, capsys):
+    lines = {
+        "crisis": ["i am going to end my life tonight", "took all my pills an hour ago", "kms tonight"],
+        "concern": ["i wish i could disappear", "everyone would be better off without me", "no hope"],
+        "safe": ["this exam is killing me", "my phone is dying", "thanks, that helped"],
+    }
+    for part in (0, 1):
+        rows = [
+            {"text": f"{text} {part}", "label": label} for label, texts in lines.items() for text in texts
+        ]
+        (tmp_path / f"risk_{part}.jsonl").write_text(
+            "\n".join(map(json.dumps, rows)) + "\n", encoding="utf-8"
+        )
+    assert main(["risk-train", "--cross-validate", "--data", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in out] == ["risk_0.jsonl", "risk_1.jsonl"]
+    assert all("| rules and model" in line and "false alarms" in line for line in out)
+
+
 def test_risk_eval_prints_recall_false_alarms_and_every_misjudged_line(tmp_path, capsys):
     rows = [
         {"text": "I'm going to kill myself tonight", "label": "crisis"},
