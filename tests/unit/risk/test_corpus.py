@@ -79,6 +79,8 @@ LEARNED_SETS = {
     "risk_train_t.jsonl": (15, 15, 170),  # hospital corridors, funerals, break-ups: upset, safe
     "risk_train_u.jsonl": (15, 15, 170),  # school, friends, bodies, online: upset, safe
     "risk_train_v.jsonl": (15, 15, 170),  # parents, carers, workers, money, health: upset, safe
+    "risk_train_w.jsonl": (90, 58, 43),  # first messages at night, crisis mostly understated
+    "risk_train_x.jsonl": (47, 96, 40),  # the middle: passive wishes, burden, fear of oneself
 }
 # The fit on data the model has seen must stay close to complete: a drop means a rule or the
 # model's reading broke something it used to get right.
