@@ -57,6 +57,8 @@ LEARNED_SETS = {
     "risk_holdout_18.jsonl": (59, 44, 45),  # a month of first messages, many lives
     "risk_holdout_19.jsonl": (57, 37, 35),  # sealed until the final model: the dev set's kinds
     "risk_holdout_20.jsonl": (59, 43, 44),  # sealed until the final model: first messages at night
+    "risk_holdout_21.jsonl": (56, 38, 38),  # sealed until the last retraining: the dev set's kinds
+    "risk_holdout_22.jsonl": (58, 42, 43),  # sealed until the last retraining: a winter's texts
     "risk_train_a.jsonl": (50, 40, 60),  # look-alikes: sport, cooking, endings, medicine, heights
     "risk_train_b.jsonl": (70, 30, 50),  # final arrangements, dangerous places, means prepared
     "risk_train_c.jsonl": (60, 45, 45),  # Nigerian, Indian, Irish, Australian English; Spanish
