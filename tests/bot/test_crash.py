@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,17 @@ def cli(env: dict[str, str], *arguments: str) -> None:
 
 
 def chat(
-    env: dict[str, str], texts: list[str], failpoint: str | None = None, linger: float = 0
+    env: dict[str, str],
+    texts: list[str],
+    failpoint: str | None = None,
+    linger: float = 0,
+    until: Callable[[], bool] | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """Run `pfa-bot chat --jsonl`, optionally armed to die at `failpoint`; keep stdin open `linger` s."""
+    """Run `pfa-bot chat --jsonl`, optionally armed to die at `failpoint`.
+
+    Stdin stays open up to `linger` seconds: until the process dies (when armed) or `until()` holds,
+    so that a slow machine only makes the test slower, never wrong.
+    """
     run_env = {**env, **({"PFA_FAILPOINT": failpoint} if failpoint else {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "chat", "--jsonl", "--user", "crash"],
@@ -52,9 +61,15 @@ def chat(
     for line in texts:
         process.stdin.write(json.dumps({"text": line}) + "\n")
     process.stdin.flush()
-    time.sleep(linger)
+    _linger(process, linger, until if until is not None else (lambda: False))
     with_stdin_closed = process.communicate(timeout=60)[0]
     return process.returncode, [json.loads(line) for line in with_stdin_closed.splitlines()]
+
+
+def _linger(process: subprocess.Popen[str], seconds: float, done: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None and not done():
+        time.sleep(0.1)
 
 
 def rows(env: dict[str, str], query: str) -> list[tuple[Any, ...]]:
@@ -125,10 +140,11 @@ def test_a_crash_while_a_timer_fires_pages_the_next_level_once_after_restart(env
         "--to",
         "2100-01-01T00:00",
     )
-    status, _ = chat(env, [*READY, "Talk to a person"], failpoint="timer_fired", linger=4)
+    status, _ = chat(env, [*READY, "Talk to a person"], failpoint="timer_fired", linger=30)
     assert status == -signal.SIGKILL
-    assert rows(env, "SELECT COUNT(*) FROM outbox WHERE kind = 'page' AND recipient = 'staff:2'") == [(0,)]
-    status, _ = chat(env, [], linger=3)
+    second_page = "SELECT COUNT(*) FROM outbox WHERE kind = 'page' AND recipient = 'staff:2'"
+    assert rows(env, second_page) == [(0,)]
+    status, _ = chat(env, [], linger=30, until=lambda: rows(env, second_page) == [(1,)])
     assert status == 0
     assert rows(env, "SELECT COUNT(*) FROM outbox WHERE kind = 'page' AND recipient = 'staff:2'") == [(1,)]
     assert rows(env, "SELECT paging_step FROM cases") == [(1,)]
