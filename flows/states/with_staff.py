@@ -20,5 +20,7 @@ class WithStaff(StateHandler):
 
     def answer(self, turn: Turn, answer: Answer) -> None:
         text = answer.text or (answer.option or "")
-        if text:
+        if text.strip():
             turn.intents.append(RelayToStaff(text))
+        else:  # nothing to pass on (a blank line): say again who is here, so no message goes unanswered
+            turn.intents.append(self.prompt(turn))

@@ -3,7 +3,8 @@
 import pytest
 
 from flows.conversation import Conversation
-from flows.intents import EraseUser, RecordOutcome
+from flows.events import StaffJoined, Text
+from flows.intents import EraseUser, RecordOutcome, RelayToStaff
 from tests.transcript import Transcript, at_menu, consented
 
 
@@ -124,3 +125,12 @@ def test_an_edited_message_is_read_for_risk_but_not_taken_as_a_new_answer():
     chat = at_menu().person("grounding").person("senses").person("a lamp").bot_in("grounding.touch")
     chat.event(Edited("a lamp and a cup")).bot_says("changed a message").bot_in("grounding.touch")
     chat.event(Edited("actually I want to kill myself")).bot_says("Emergency").bot_in("screening.offer")
+
+
+def test_with_staff_words_go_to_them_and_a_blank_line_is_still_answered():
+    chat = consented().event(StaffJoined(name="Sam", handover=False)).bot_in("with_staff")
+    chat.person("thank you for coming")
+    assert chat.of_kind(RelayToStaff) == [RelayToStaff("thank you for coming")] and not chat.replies
+    chat.event(Text("   "))
+    assert not chat.of_kind(RelayToStaff)
+    chat.bot_says("Sam")
