@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -160,9 +159,7 @@ def risk(args: argparse.Namespace) -> int:
 
 
 def risk_eval(args: argparse.Namespace) -> int:
-    lines = Path(args.file).read_text(encoding="utf-8").splitlines()
-    rows = [json.loads(line) for line in lines if line.strip()]
-    print(format_report(evaluate((row["text"], row["label"]) for row in rows)))
+    print(format_report(evaluate(read_lines([Path(args.file)]))))
     return 0
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from flows.risk.detector import judge_with, normalise
 from flows.risk.evaluation import EvaluationReport, evaluate
-from flows.risk.model import CLASSES, FEATURES_VERSION, MODEL_FILE, Thresholds, features, model_from_dict
+from flows.risk.model import CLASSES, FEATURES_VERSION, MODEL_FILE, TextModel, Thresholds, features
 
 PACKAGED_MODEL = Path(__file__).resolve().parents[1] / "flows" / "risk" / MODEL_FILE
 TRAINING_DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
@@ -102,7 +102,7 @@ def cross_validate(paths: Sequence[Path]) -> list[tuple[str, EvaluationReport, E
     results = []
     for left_out in paths:
         rows = read_lines([left_out])
-        model = model_from_dict(train([p for p in paths if p != left_out]))
+        model = TextModel(train([p for p in paths if p != left_out]))
         rules = evaluate(rows, judge_with(None))
         results.append((left_out.name, rules, evaluate(rows, judge_with(model))))
     return results

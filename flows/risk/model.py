@@ -77,7 +77,8 @@ class Thresholds:
 
 
 class TextModel:
-    """A multinomial logistic regression over l2-normalised tf-idf features (tf: present or not)."""
+    """A multinomial logistic regression over l2-normalised tf-idf features (tf: present or not),
+    built from its JSON form (`bot/risk_training.py` writes it)."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         weights: Mapping[str, list[float]] = data["weights"]
@@ -123,14 +124,9 @@ class TextModel:
         return dict(zip(CLASSES, (exps / exps.sum()).tolist(), strict=True))
 
 
-def model_from_dict(data: Mapping[str, Any]) -> TextModel:
-    """Build a model from its JSON form (see `bot/risk_training.py` for the writer)."""
-    return TextModel(data)
-
-
 def load_packaged_model() -> TextModel | None:
     """The model shipped beside the lexicons, or None when none has been trained yet."""
     file = resources.files("flows.risk").joinpath(MODEL_FILE)
     if not file.is_file():
         return None
-    return model_from_dict(json.loads(file.read_text(encoding="utf-8")))
+    return TextModel(json.loads(file.read_text(encoding="utf-8")))

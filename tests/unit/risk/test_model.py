@@ -15,7 +15,7 @@ from bot.risk_training import (
 )
 from flows.risk import RiskLevel, assess
 from flows.risk.detector import judge_with, normalise
-from flows.risk.model import CLASSES, load_packaged_model, model_from_dict
+from flows.risk.model import CLASSES, TextModel, load_packaged_model
 from tests.unit.risk.test_corpus import CORPUS_ROWS
 
 MODEL = load_packaged_model()
@@ -36,7 +36,7 @@ def test_a_model_is_packaged_and_trained_on_the_current_data():
 def test_inference_reads_the_model_as_scikit_learn_fitted_it():
     rows = read_lines(training_files())[::7]
     vectoriser, fitted = fit(rows)
-    model = model_from_dict(_as_json(vectoriser, fitted, MODEL.thresholds, digest(rows)))
+    model = TextModel(_as_json(vectoriser, fitted, MODEL.thresholds, digest(rows)))
     for text in SAMPLES:
         expected = fitted.predict_proba(vectoriser.transform([normalise(text)]))[0]
         ours = model.probabilities(normalise(text))
