@@ -49,21 +49,27 @@ def chat(
     so that a slow machine only makes the test slower, never wrong.
     """
     run_env = {**env, **({"PFA_FAILPOINT": failpoint} if failpoint else {})}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "chat", "--jsonl", "--user", "crash"],
-        env=run_env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdin is not None and process.stdout is not None
-    for line in texts:
-        process.stdin.write(json.dumps({"text": line}) + "\n")
-    process.stdin.flush()
+    process = _started_chat(run_env, "crash", texts, stderr=subprocess.DEVNULL)
     _linger(process, linger, until if until is not None else (lambda: False))
     with_stdin_closed = process.communicate(timeout=60)[0]
     return process.returncode, [json.loads(line) for line in with_stdin_closed.splitlines()]
+
+
+def _started_chat(env: dict[str, str], user: str, texts: list[str], stderr: int) -> subprocess.Popen[str]:
+    """`pfa-bot chat --jsonl` as a real process, with `texts` already written to its stdin."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "chat", "--jsonl", "--user", user],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+    )
+    assert process.stdin is not None
+    for line in texts:
+        process.stdin.write(json.dumps({"text": line}) + "\n")
+    process.stdin.flush()
+    return process
 
 
 def _linger(process: subprocess.Popen[str], seconds: float, done: Callable[[], bool]) -> None:
@@ -152,18 +158,8 @@ def test_a_crash_while_a_timer_fires_pages_the_next_level_once_after_restart(env
 
 
 def test_sigterm_stops_the_console_cleanly_with_the_conversation_saved(env):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "chat", "--jsonl", "--user", "term"],
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdin is not None and process.stdout is not None
-    for line in READY[:3]:
-        process.stdin.write(json.dumps({"text": line}) + "\n")
-    process.stdin.flush()
+    process = _started_chat(env, "term", READY[:3], stderr=subprocess.PIPE)
+    assert process.stdout is not None
     for _ in range(3):
         process.stdout.readline()
     process.send_signal(signal.SIGTERM)
