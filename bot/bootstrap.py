@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine as DatabaseEngine
 
 from bot.admin import Admin
+from bot.clock import system_clock
 from bot.desk import Desk
 from bot.scheduling import APSchedulerTimers
 from bot.service import ConversationService
@@ -23,7 +24,6 @@ from flows.oncall.policy import Policy, default_policy_data, policy_from
 from storage.database import data_dir, default_database_url, make_engine
 from storage.encryption import Cipher, load_cipher
 from storage.migrate import is_current, upgrade
-from storage.models import utcnow
 from storage.unit_of_work import SqlAlchemyUnitOfWork
 
 DATABASE_ENV = "PFA_DATABASE_URL"
@@ -92,7 +92,7 @@ def load_policy(path: str | None = None) -> Policy:
 def bootstrap(
     url: str | None = None,
     cipher: Cipher | None = None,
-    clock: Callable[[], dt.datetime] = utcnow,
+    clock: Callable[[], dt.datetime] = system_clock,
     policy: Policy | None = None,
 ) -> App:
     """Build the application on the database at `url` (the embedded SQLite file by default)."""
@@ -103,9 +103,9 @@ def bootstrap(
         database.dispose()
         raise
     cipher = cipher or load_cipher(data_dir() / "encryption.key")
-    unit_of_work = partial(SqlAlchemyUnitOfWork, database, cipher)
+    unit_of_work = partial(SqlAlchemyUnitOfWork, database, cipher, clock)
     desk = Desk(policy or load_policy(), clock)
-    conversations = ConversationService(Engine(), unit_of_work, desk, clock=clock)
+    conversations = ConversationService(Engine(), unit_of_work, clock, desk)
     timers = TimerService(unit_of_work, conversations, desk, clock)
     staff = StaffService(unit_of_work, conversations, desk, clock)
     admin = Admin(unit_of_work, clock)

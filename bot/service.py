@@ -20,7 +20,7 @@ from bot.scheduling import NoScheduler, TimerScheduler
 from flows.content import content_for
 from flows.conversation import Conversation
 from flows.engine import Engine, Outcome
-from flows.events import Event, Text
+from flows.events import KEPT_TEXT_LENGTH, Event, Text
 from flows.intents import (
     CancelTimer,
     CancelWait,
@@ -34,10 +34,9 @@ from flows.intents import (
     SetTimer,
     StaffTask,
 )
-from flows.ports import Delivery, UnitOfWork
+from flows.ports import Clock, Delivery, UnitOfWork
 from flows.risk import RiskLevel, assess
 from flows.safety import fail_safe_reply
-from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 # A follow-up event (the case that an escalation opened) may itself produce intents; this bounds it.
@@ -79,9 +78,9 @@ class ConversationService:
         self,
         engine: Engine,
         unit_of_work: Callable[[], UnitOfWork],
+        clock: Clock,
         desk: Desk | None = None,
         scheduler: TimerScheduler | None = None,
-        clock: Callable[[], dt.datetime] = utcnow,
     ):
         self._engine = engine
         self._clock = clock
@@ -140,7 +139,7 @@ class ConversationService:
         # Until the person agrees, only where they are in the consent step is kept: no words.
         # Kept before the intents run, so that a case opened now shows staff this very message.
         if isinstance(event, Text) and conversation.consented:
-            uow.messages.add(conversation.user_id, event.text, conversation.position)
+            uow.messages.add(conversation.user_id, event.text[:KEPT_TEXT_LENGTH], conversation.position)
         intents = list(outcome.intents)
         for _ in range(MAX_FOLLOW_UPS):
             follow_ups = self._carry_out(uow, outcome)
@@ -229,7 +228,8 @@ class ConversationService:
             return
         try:
             with self._unit_of_work() as uow:
-                uow.messages.add(conversation.user_id, event.text, conversation.position, handled=False)
+                kept = event.text[:KEPT_TEXT_LENGTH]
+                uow.messages.add(conversation.user_id, kept, conversation.position, handled=False)
                 uow.commit()
         except Exception:
             log.exception("keeping an unhandled message failed")

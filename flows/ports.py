@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 from flows.conversation import Conversation
 from flows.oncall.model import Case, CaseEvent, Override, Role, Shift, StaffMember
+
+# The one source of the current time (UTC). Every service and repository is given the same one, so
+# a test that moves its clock moves every timestamp the service writes.
+Clock = Callable[[], dt.datetime]
 
 
 class Conversations(ABC):

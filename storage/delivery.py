@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Connection, Select, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from flows.ports import ChannelRecords, Delivery, Outbox, Retention, Timers
+from flows.ports import ChannelRecords, Clock, Delivery, Outbox, Retention, Timers
 from storage.encryption import Cipher
-from storage.models import CONVERSATIONS, MESSAGES, OUTBOX, PAGES, TIMERS, UPDATES, as_utc, utcnow
+from storage.models import CONVERSATIONS, MESSAGES, OUTBOX, PAGES, TIMERS, UPDATES, as_utc
 
 
 class SqlAlchemyTimers(Timers):
@@ -51,14 +51,15 @@ class SqlAlchemyTimers(Timers):
 
 
 class SqlAlchemyOutbox(Outbox):
-    def __init__(self, connection: Connection, cipher: Cipher):
+    def __init__(self, connection: Connection, cipher: Cipher, clock: Clock):
         self._connection = connection
         self._cipher = cipher
+        self._clock = clock
 
     def add(self, recipient: str, kind: str, payload: dict[str, Any], case_id: int | None = None) -> None:
         body = self._cipher.encrypt(json.dumps(payload))
-        row = {"recipient": recipient, "kind": kind, "case_id": case_id, "body": body, "created_at": utcnow()}
-        self._connection.execute(insert(OUTBOX).values(**row))
+        row = {"recipient": recipient, "kind": kind, "case_id": case_id, "body": body}
+        self._connection.execute(insert(OUTBOX).values(**row, created_at=self._clock()))
 
     def pending(self, recipients: list[str], limit: int = 100) -> list[Delivery]:
         query = (
@@ -102,13 +103,15 @@ class SqlAlchemyOutbox(Outbox):
 
 
 class SqlAlchemyChannelRecords(ChannelRecords):
-    def __init__(self, connection: Connection):
+    def __init__(self, connection: Connection, clock: Clock):
         self._connection = connection
+        self._clock = clock
 
     def first_time(self, channel: str, update_id: int) -> bool:
         try:
             with self._connection.begin_nested():
-                self._connection.execute(insert(UPDATES).values(channel=channel, update_id=update_id))
+                row = {"channel": channel, "update_id": update_id, "processed_at": self._clock()}
+                self._connection.execute(insert(UPDATES).values(**row))
         except IntegrityError:
             return False
         return True

@@ -36,13 +36,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def as_utc(moment: dt.datetime) -> dt.datetime:
     """SQLite hands back naive datetimes; everything we store is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+# Times are written by the repositories from the clock they are given, never by column defaults:
+# a default would read the machine's clock, which a test cannot move.
 
 
 class ConversationRecord(Base):
@@ -66,8 +66,8 @@ class ConversationRecord(Base):
     case_status: Mapped[str] = mapped_column(String(16), default="")
     staff_name: Mapped[str] = mapped_column(String(64), default="")
     version: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class MessageRecord(Base):
@@ -80,7 +80,7 @@ class MessageRecord(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)
     position: Mapped[str] = mapped_column(String(64))
     handled: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class OutcomeRecord(Base):
@@ -92,7 +92,7 @@ class OutcomeRecord(Base):
     distress_before: Mapped[int] = mapped_column(SmallInteger)
     distress_after: Mapped[int] = mapped_column(SmallInteger)
     # The day only: a time of day next to a rating could help single a person out.
-    recorded_on: Mapped[dt.date] = mapped_column(Date, default=lambda: utcnow().date())
+    recorded_on: Mapped[dt.date] = mapped_column(Date)
 
 
 class StaffRecord(Base):
@@ -196,7 +196,7 @@ class OutboxRecord(Base):
     kind: Mapped[str] = mapped_column(String(16))
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     body: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True, index=True
     )
@@ -209,7 +209,7 @@ class ProcessedUpdateRecord(Base):
 
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    processed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    processed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class ChannelPageRecord(Base):

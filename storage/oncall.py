@@ -19,7 +19,7 @@ from flows.oncall.model import (
     Shift,
     StaffMember,
 )
-from flows.ports import Cases, Rota, StaffDirectory
+from flows.ports import Cases, Clock, Rota, StaffDirectory
 from flows.risk.levels import RiskLevel
 from storage.encryption import Cipher
 from storage.models import CASES, EVENTS, OUTBOX, OVERRIDES, SHIFTS, STAFF, as_utc
@@ -106,9 +106,10 @@ class SqlAlchemyRota(Rota):
 
 
 class SqlAlchemyCases(Cases):
-    def __init__(self, connection: Connection, cipher: Cipher):
+    def __init__(self, connection: Connection, cipher: Cipher, clock: Clock):
         self._connection = connection
         self._cipher = cipher
+        self._clock = clock
 
     def open_for(self, user_id: str) -> Case | None:
         return self._one((CASES.c.user_id == user_id) & CASES.c.status.in_(OPEN))
@@ -205,7 +206,7 @@ class SqlAlchemyCases(Cases):
             "reminders_sent": case.reminders_sent,
             "person_waiting": case.person_waiting,
             "outcome": case.outcome.value if case.outcome else None,
-            "closed_at": None if case.is_open else dt.datetime.now(dt.UTC),
+            "closed_at": None if case.is_open else self._clock(),
         }
 
     def _case(self, row: RowMapping) -> Case:

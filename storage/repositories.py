@@ -13,10 +13,10 @@ from sqlalchemy import Connection, RowMapping, bindparam, delete, insert, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from flows.conversation import Conversation
-from flows.ports import Conversations, Messages, Outcomes
+from flows.ports import Clock, Conversations, Messages, Outcomes
 from flows.risk.levels import RiskLevel
 from storage.encryption import Cipher
-from storage.models import CONVERSATIONS, MESSAGES, OUTCOMES, utcnow
+from storage.models import CONVERSATIONS, MESSAGES, OUTCOMES
 
 # Columns copied as they are between the domain conversation and its row.
 PLAIN_FIELDS = (
@@ -52,9 +52,10 @@ INSERT_OUTCOME = insert(OUTCOMES)
 class SqlAlchemyConversations(Conversations):
     """Each update checks the version it read, so two writers never silently overwrite each other."""
 
-    def __init__(self, connection: Connection, cipher: Cipher):
+    def __init__(self, connection: Connection, cipher: Cipher, clock: Clock):
         self._connection = connection
         self._cipher = cipher
+        self._clock = clock
         # Versions read in this unit of work, by user: tells insert from update on save.
         self._versions: dict[str, int] = {}
         # The encrypted columns as read (plaintext, ciphertext), so unchanged ones are not re-encrypted.
@@ -74,9 +75,8 @@ class SqlAlchemyConversations(Conversations):
         if conversation.user_id in self._versions:
             self._update(conversation.user_id, values)
         else:
-            self._connection.execute(
-                INSERT_CONVERSATION, {"user_id": conversation.user_id, "version": 1, **values}
-            )
+            first = {"user_id": conversation.user_id, "version": 1, "created_at": values["updated_at"]}
+            self._connection.execute(INSERT_CONVERSATION, {**first, **values})
             self._versions[conversation.user_id] = 1
 
     def erase(self, user_id: str) -> None:
@@ -102,7 +102,7 @@ class SqlAlchemyConversations(Conversations):
         values["risk_level"] = conversation.risk_level.value
         for column in SEALED:
             values[column] = self._sealed(conversation.user_id, column, getattr(conversation, column))
-        values["updated_at"] = utcnow()
+        values["updated_at"] = self._clock()
         return values
 
     def _sealed(self, user_id: str, column: str, data: dict[str, Any]) -> bytes:
@@ -126,13 +126,20 @@ class SqlAlchemyConversations(Conversations):
 
 
 class SqlAlchemyMessages(Messages):
-    def __init__(self, connection: Connection, cipher: Cipher):
+    def __init__(self, connection: Connection, cipher: Cipher, clock: Clock):
         self._connection = connection
         self._cipher = cipher
+        self._clock = clock
 
     def add(self, user_id: str, text: str, position: str, handled: bool = True) -> None:
         body = self._cipher.encrypt(text)
-        row = {"user_id": user_id, "body": body, "position": position, "handled": handled}
+        row = {
+            "user_id": user_id,
+            "body": body,
+            "position": position,
+            "handled": handled,
+            "created_at": self._clock(),
+        }
         self._connection.execute(INSERT_MESSAGE, row)
 
     def recent(self, user_id: str, limit: int) -> list[str]:
@@ -147,9 +154,10 @@ class SqlAlchemyMessages(Messages):
 
 
 class SqlAlchemyOutcomes(Outcomes):
-    def __init__(self, connection: Connection):
+    def __init__(self, connection: Connection, clock: Clock):
         self._connection = connection
+        self._clock = clock
 
     def add(self, before: int, after: int) -> None:
-        row = {"distress_before": before, "distress_after": after}
+        row = {"distress_before": before, "distress_after": after, "recorded_on": self._clock().date()}
         self._connection.execute(INSERT_OUTCOME, row)

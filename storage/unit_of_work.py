@@ -6,7 +6,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
-from flows.ports import UnitOfWork
+from flows.ports import Clock, UnitOfWork
 from storage.delivery import (
     SqlAlchemyChannelRecords,
     SqlAlchemyOutbox,
@@ -19,21 +19,24 @@ from storage.repositories import SqlAlchemyConversations, SqlAlchemyMessages, Sq
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    def __init__(self, database: Engine, cipher: Cipher):
+    """One transaction; every time it writes comes from `clock`, the clock the service was given."""
+
+    def __init__(self, database: Engine, cipher: Cipher, clock: Clock):
         self._database = database
         self._cipher = cipher
+        self._clock = clock
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:
         self._connection: Connection = self._database.connect()
-        self.conversations = SqlAlchemyConversations(self._connection, self._cipher)
-        self.messages = SqlAlchemyMessages(self._connection, self._cipher)
-        self.outcomes = SqlAlchemyOutcomes(self._connection)
+        self.conversations = SqlAlchemyConversations(self._connection, self._cipher, self._clock)
+        self.messages = SqlAlchemyMessages(self._connection, self._cipher, self._clock)
+        self.outcomes = SqlAlchemyOutcomes(self._connection, self._clock)
         self.staff = SqlAlchemyStaff(self._connection)
         self.rota = SqlAlchemyRota(self._connection)
-        self.cases = SqlAlchemyCases(self._connection, self._cipher)
+        self.cases = SqlAlchemyCases(self._connection, self._cipher, self._clock)
         self.timers = SqlAlchemyTimers(self._connection)
-        self.outbox = SqlAlchemyOutbox(self._connection, self._cipher)
-        self.channels = SqlAlchemyChannelRecords(self._connection)
+        self.outbox = SqlAlchemyOutbox(self._connection, self._cipher, self._clock)
+        self.channels = SqlAlchemyChannelRecords(self._connection, self._clock)
         self.retention = SqlAlchemyRetention(self._connection)
         return self
 

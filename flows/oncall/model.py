@@ -89,7 +89,8 @@ class Case:
     signals: tuple[str, ...]
     summary: str
     status: CaseStatus = CaseStatus.TRIGGERED
-    opened_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    # Given by whoever opens the case, from the injected clock: the core never reads the machine's clock.
+    opened_at: dt.datetime = field(kw_only=True)
     claimed_by: int | None = None
     claimed_at: dt.datetime | None = None
     paging_step: int = 0

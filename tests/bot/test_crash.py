@@ -33,7 +33,8 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def cli(env: dict[str, str], *arguments: str) -> None:
-    subprocess.run([sys.executable, "-m", "bot.cli", *arguments], env=env, check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-m", "bot.cli", *arguments], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"pfa-bot {' '.join(arguments)} exited {done.returncode}: {done.stderr}"
 
 
 def chat(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from pathlib import Path
 
-from sqlalchemy import inspect, text
+import pytest
+from sqlalchemy import inspect, select, text
 
 from bot.bootstrap import bootstrap
 from bot.staff import StaffIdentity
 from flows.events import parse_text
+from storage.models import Base, as_utc
 
 PERSON = "console:private-person"
 SAM = StaffIdentity(name="Sam Jones")
@@ -79,10 +82,42 @@ def test_transcripts_past_the_retention_period_are_purged_and_case_stubs_kept(da
     app = bootstrap(database_url, cipher, clock=clock.now)
     run_everything(app, "old words")
     app.staff.handle(SAM, "/resolve 1 de-escalated")
-    clock.advance(days=31)
+    clock.advance(days=29)
+    assert app.purge() == 0, "rows were stamped by another clock than the service's"
+    clock.advance(days=2)
     assert app.purge() > 0
     with database.connect() as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM messages")).scalar_one() == 0
         assert connection.execute(text("SELECT COUNT(*) FROM conversations")).scalar_one() == 0
         assert connection.execute(text("SELECT COUNT(*) FROM cases")).scalar_one() == 1
     app.close()
+
+
+@pytest.mark.parametrize("year", [2019, 2041])
+def test_every_time_a_service_writes_comes_from_its_clock(database, database_url, cipher, year):
+    """Years from the machine's clock either way: whatever the real date, rows carry the service's."""
+    from tests.fakes import FakeClock
+
+    clock = FakeClock(dt.datetime(year, 3, 4, 10, tzinfo=dt.UTC))
+    app = bootstrap(database_url, cipher, clock=clock.now)
+    run_everything(app, "stamped")
+    app.staff.handle(SAM, "/resolve 1 de-escalated")
+    app.conversations.first_time("telegram", 1)
+    with database.connect() as connection:
+        for table, column in STAMPED:
+            moments = list(connection.execute(select(Base.metadata.tables[table].c[column])).scalars())
+            assert moments and None not in moments, f"{table}.{column}: {moments}"
+            assert {as_utc(moment).year for moment in moments} == {year}, f"{table}.{column}: {moments}"
+    app.close()
+
+
+STAMPED = [
+    ("conversations", "created_at"),
+    ("conversations", "updated_at"),
+    ("messages", "created_at"),
+    ("outbox", "created_at"),
+    ("processed_updates", "processed_at"),
+    ("cases", "opened_at"),
+    ("cases", "closed_at"),
+    ("case_events", "at"),
+]

@@ -93,16 +93,16 @@ class FailingUnitOfWork(SqlAlchemyUnitOfWork):
         super().commit()
 
 
-def test_a_failure_still_answers_with_the_crisis_lines_and_keeps_the_message(database, cipher):
-    factory = partial(FailingUnitOfWork, database, cipher)
-    service = ConversationService(FlowEngine(), factory)
+def test_a_failure_still_answers_with_the_crisis_lines_and_keeps_the_message(database, cipher, clock):
+    factory = partial(FailingUnitOfWork, database, cipher, clock.now)
+    service = ConversationService(FlowEngine(), factory, clock.now)
     for typed in ("/start", "ok", "uk"):
         service.handle(PERSON, parse_text(typed))
     FailingUnitOfWork.failures = 1
     handled = service.handle(PERSON, parse_text("nobody listens to me"))
     (reply,) = handled.replies
     assert "something went wrong" in reply.text and "116 123" in reply.text
-    with SqlAlchemyUnitOfWork(database, cipher) as uow:
+    with SqlAlchemyUnitOfWork(database, cipher, clock.now) as uow:
         assert uow.messages.recent(PERSON, 1) == ["nobody listens to me"]
         assert uow.conversations.get(PERSON).position == "checkin.story"
     assert service.handle(PERSON, parse_text("still here")).conversation.position == "checkin.rating"
@@ -119,7 +119,7 @@ def test_a_wrong_key_cannot_read_what_was_written(database, database_url, cipher
 
 
 def test_a_flood_of_messages_gets_one_calm_answer_and_still_lets_a_crisis_through(
-    database, database_url, cipher
+    database, database_url, cipher, clock
 ):
     app = bootstrap(database_url, cipher)
     say(app, "/start", "I agree, let's start", "United Kingdom")
@@ -129,6 +129,6 @@ def test_a_flood_of_messages_gets_one_calm_answer_and_still_lets_a_crisis_throug
     assert sum(1 for replies in answers if not replies) >= 8
     crisis = app.conversations.handle(PERSON, parse_text("I want to kill myself")).replies
     assert "116 123" in crisis[0].text
-    with SqlAlchemyUnitOfWork(database, cipher) as uow:
+    with SqlAlchemyUnitOfWork(database, cipher, clock.now) as uow:
         assert "spam 29" in uow.messages.recent(PERSON, 3)
     app.close()

@@ -12,10 +12,11 @@ from storage.encryption import Cipher
 from storage.migrate import downgrade, is_current, upgrade
 from storage.models import ConversationRecord, MessageRecord
 from storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.fakes import FakeClock
 
 
 def unit_of_work(database: Engine, cipher: Cipher) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(database, cipher)
+    return SqlAlchemyUnitOfWork(database, cipher, FakeClock().now)
 
 
 def saved(database: Engine, cipher: Cipher, conversation: Conversation) -> None:

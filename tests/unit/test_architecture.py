@@ -36,6 +36,23 @@ def test_the_core_imports_no_framework_and_no_shell(path):
     assert not leaks, f"{path} imports {leaks}"
 
 
+WALL_CLOCK_READS = ("datetime.now(", "datetime.utcnow(", "date.today(", "time.time(", "default=utcnow")
+
+
+@pytest.mark.parametrize("package", ["flows", "storage", "bot"])
+def test_only_the_injected_clock_reads_the_time(package):
+    """One clock, injected everywhere: a row stamped by the machine's clock cannot be moved by a test."""
+    root = FLOWS.parent
+    readers = [
+        f"{path.relative_to(root)}: {read}"
+        for path in sorted((root / package).rglob("*.py"))
+        if path != root / "bot" / "clock.py"
+        for read in WALL_CLOCK_READS
+        if read in path.read_text(encoding="utf-8")
+    ]
+    assert not readers, readers
+
+
 def test_importing_the_engine_loads_no_framework():
     code = "import sys, flows.engine; print(sorted(m for m in sys.modules if m.split('.')[0] in %r))"
     out = subprocess.run(
