@@ -16,6 +16,7 @@ from flows.commands import answer_pending, current_prompt, resume, run_command
 from flows.conversation import FIRST_STATE, Conversation
 from flows.definition import STATES, TRANSITIONS
 from flows.events import (
+    KEPT_TEXT_LENGTH,
     CaseClosed,
     CaseOpened,
     Choice,
@@ -75,6 +76,8 @@ class Engine:
             turn.now = now
         if not intercept(turn, event):
             self._dispatch(turn, event)
+        if isinstance(event, Text) and len(event.text) > KEPT_TEXT_LENGTH and conversation.consented:
+            turn.say_key("common.long_message")
         return Outcome(turn.conversation, turn.intents)
 
     def _dispatch(self, turn: Turn, event: Event) -> None:

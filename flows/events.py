@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MAX_TEXT_LENGTH = 4000
+# What is kept of one message. The whole message is always read and assessed for risk first, however
+# long; only the stored copy is trimmed past this, and the person is told (`common.long_message`).
+KEPT_TEXT_LENGTH = 16_000
 
 
 @dataclass(frozen=True)
@@ -100,4 +102,4 @@ def parse_text(raw: str) -> Event:
         name = head.split("@", 1)[0].lower()  # Telegram appends @botname in groups
         if name.isidentifier():
             return Command(name, argument.strip())
-    return Text(text[:MAX_TEXT_LENGTH])
+    return Text(text)

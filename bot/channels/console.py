@@ -19,7 +19,7 @@ from typing import IO, Any
 from bot.channels.polling import Poller
 from bot.channels.shutdown import GracefulStop
 from bot.service import ConversationService, Handled
-from flows.events import MAX_TEXT_LENGTH, Choice, Event, parse_text
+from flows.events import Choice, Event, parse_text
 from flows.intents import Option, Pacing, Reply
 from flows.ports import Delivery
 
@@ -36,11 +36,10 @@ def console_user_id(user: str) -> str:
 
 
 def clean_text(raw: str) -> str:
-    """Drop control characters (a pasted escape sequence must not reach the engine) and bound length."""
+    """Drop control characters: a pasted escape sequence must not reach the engine. Length is not
+    bounded here: the whole message must be assessed for risk, and storage keeps what it keeps."""
     text = _ANSI_ESCAPE.sub("", raw)
     text = "".join(char for char in text if char in "\n\t" or unicodedata.category(char) != "Cc")
-    if len(text) > MAX_TEXT_LENGTH:
-        raise InputError(f"message too long: at most {MAX_TEXT_LENGTH} characters, please")
     return text
 
 

@@ -33,7 +33,8 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def cli(env: dict[str, str], *arguments: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "bot.cli", *arguments], env=env, capture_output=True, text=True)
+    command = [sys.executable, "-m", "bot.cli", *arguments]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, f"pfa-bot {' '.join(arguments)} exited {done.returncode}: {done.stderr}"
 
 

@@ -169,6 +169,15 @@ async def test_a_persons_journey_with_buttons_and_typing(telegram):
     assert all("parse_mode" not in params for params in api.sent())
 
 
+async def test_a_message_at_telegrams_length_limit_is_assessed_whole(telegram):
+    await at_menu(telegram)
+    story = "Work has been awful and home is no better, I keep going over it all night. " * 53
+    crisis = story + "I am going to kill myself tonight."
+    assert 4_000 < len(crisis) <= 4_096
+    await telegram.text(crisis)
+    assert "116 123" in " ".join(telegram.api.texts(PERSON_CHAT)[-3:])
+
+
 async def test_a_button_from_an_earlier_step_is_answered_gracefully(telegram):
     await at_menu(telegram)
     await telegram.press("o:agree")
