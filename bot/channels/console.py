@@ -19,6 +19,7 @@ from typing import IO, Any
 from bot.channels.polling import Poller
 from bot.channels.shutdown import GracefulStop
 from bot.service import ConversationService, Handled
+from flows.content import content_for
 from flows.events import Choice, Event, parse_text
 from flows.intents import Option, Pacing, Reply
 from flows.ports import Delivery
@@ -175,7 +176,7 @@ class InteractiveConsole:
         for reply in handled.replies:
             self.write(f"\n{reply.text}")
             if reply.pacing:
-                self._pace(reply.pacing)
+                self._pace(reply.pacing, handled.conversation.language)
             self._options(reply.options)
             shown = reply.options or shown
         return shown
@@ -188,7 +189,14 @@ class InteractiveConsole:
         for number, option in enumerate(options, start=1):
             self.write(f"  {number}. {option.label}")
 
-    def _pace(self, pacing: Pacing) -> None:
+    def _pace(self, pacing: Pacing, language: str) -> None:
+        """Count the round out; Ctrl-C stops the count (not the conversation) and the options follow."""
+        try:
+            self._count(pacing)
+        except KeyboardInterrupt:
+            self.write(f"\n{content_for(language).text('breathing.count_stopped')}")
+
+    def _count(self, pacing: Pacing) -> None:
         """Count each phase out live, one number a second, so the person can breathe along."""
         for _ in range(pacing.rounds):
             for phase in pacing.phases:

@@ -31,7 +31,10 @@ class Breathing(StateHandler):
             return reply_for(turn, FEELING_NOW)
         if step == "ready":
             return reply_for(turn, Step(f"breathing.ready_{technique(turn)}", ("ready", "menu")))
-        return self._round(turn)
+        # Asked again (a resume, /help, an answer that did not fit), a round is offered, not replayed:
+        # the person already breathed through it.
+        rounds = turn.conversation.answers["breathing"]["rounds"]
+        return Reply(turn.text("breathing.round_again", round=rounds), turn.options(IN_ROUND))
 
     def answer(self, turn: Turn, answer: Answer) -> None:
         step = turn.conversation.step
@@ -58,7 +61,8 @@ class Breathing(StateHandler):
 
     def _breathe(self, turn: Turn) -> None:
         turn.conversation.answers["breathing"]["rounds"] += 1
-        self.ask(turn, "round")
+        turn.conversation.step = "round"
+        turn.send(self._round(turn))
 
     def _round(self, turn: Turn) -> Reply:
         rounds = turn.conversation.answers["breathing"]["rounds"]

@@ -157,6 +157,38 @@ def test_the_interactive_console_numbers_options_and_counts_out_the_breathing(tm
     assert shown[-1].startswith("\nTake care")
 
 
+def test_ctrl_c_during_a_breathing_count_stops_the_count_not_the_conversation(tmp_path):
+    from bot.bootstrap import bootstrap
+    from bot.channels.console import InteractiveConsole
+    from storage.encryption import Cipher, generate_key
+
+    app = bootstrap(f"sqlite:///{tmp_path / 'chat.db'}", Cipher([generate_key().encode()]))
+    typed = iter(["1", "United Kingdom", "tired", "5", "2", "1", "1", "2"])
+    shown: list[str] = []
+    seconds: list[float] = []
+
+    def read(prompt: str) -> str:
+        try:
+            return next(typed)
+        except StopIteration:
+            raise EOFError from None
+
+    def sleep(second: float) -> None:
+        seconds.append(second)
+        if len(seconds) == 3:
+            raise KeyboardInterrupt
+
+    console = InteractiveConsole(app.conversations, "console:t", read, shown.append, sleep)
+    console.write_inline = lambda text: None
+    console.run()
+    app.close()
+    stopped = shown.index("\nCount stopped. That's fine: stop whenever you like.")
+    offered = ["  1. Another round", "  2. That's enough for now", "  3. Back to the menu"]
+    assert shown[stopped + 1 : stopped + 4] == offered
+    assert len(seconds) == 3
+    assert app.conversations.conversation("console:t").position == "breathing.after"
+
+
 def test_db_upgrade_migrates_a_named_database(tmp_path):
     from sqlalchemy import create_engine, inspect
 

@@ -48,6 +48,15 @@ def test_box_breathing_is_paced_round_by_round_when_the_person_is_ready():
     assert "breathing.box" in chat.conversation.answers["activities"]
 
 
+def test_a_round_asked_again_is_offered_not_replayed():
+    chat = at_menu().person("Slow breathing").person("Box breathing (4-4-4-4)").person("I'm ready")
+    for interruption in ("/start", "/help", "what is this even"):
+        chat.person(interruption).bot_in("breathing.round").bot_says("Would you like another round?")
+        assert all(reply.pacing is None for reply in chat.replies), interruption
+    chat.person("Another round").bot_says("Round 2")
+    assert any(reply.pacing for reply in chat.replies)
+
+
 def test_four_seven_eight_lengthens_the_out_breath_and_suggests_a_stop_after_four_rounds():
     chat = at_menu().person("breathing").person("4-7-8 breathing").person("ready")
     paced = next(reply for reply in chat.replies if reply.pacing)

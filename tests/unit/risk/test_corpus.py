@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,9 @@ from flows.risk.evaluation import BARS, evaluate, format_report, meets_bar
 _ROOT = Path(__file__).resolve().parents[3]
 DATA = _ROOT / "tests" / "data"
 CORPUS = DATA / "risk_corpus.jsonl"
-# /work/main/tests/unit/risk/test_corpus.py -> /work/shared/risk/dev.jsonl
-DEV = Path(__file__).resolve().parents[4] / "shared" / "risk" / "dev.jsonl"
+# The team's shared development set is not in the repository: it lies beside the checkout
+# (../shared/risk/dev.jsonl), or wherever PFA_RISK_DEV_SET points.
+DEV = Path(os.environ.get("PFA_RISK_DEV_SET") or _ROOT.parent / "shared" / "risk" / "dev.jsonl")
 
 # Blind holdouts: each written by a different tester from the label definitions alone, before
 # reading any rule, then used to find the kinds of language missed. Counts per label (crisis,
@@ -121,7 +123,10 @@ def test_corpus_line_meets_its_bar(text, label):
     assert meets_bar(label, result.level), (result.level, sorted(result.signals), result.evidence)
 
 
-@pytest.mark.skipif(not DEV.exists(), reason=f"development set not found at {DEV}")
+@pytest.mark.skipif(
+    not DEV.exists(),
+    reason=f"the shared risk development set is not beside this checkout ({DEV}); set PFA_RISK_DEV_SET",
+)
 @pytest.mark.parametrize(
     ("text", "label"), DEV_ROWS or [("", "safe")], ids=[t[:40] for t, _ in DEV_ROWS] or ["none"]
 )
