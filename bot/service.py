@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.desk import Desk
 from bot.failpoints import failpoint
+from bot.retry import retry_on_conflict
 from bot.scheduling import NoScheduler, TimerScheduler
 from flows.content import content_for
 from flows.conversation import Conversation
@@ -95,13 +96,19 @@ class ConversationService:
         if isinstance(event, Text) and self.flood is not None and self.flood.over(user_id, self._clock()):
             return self._flooded(user_id, event)
         known = Conversation(user_id)
-        try:
+
+        def once() -> tuple[Outcome, list[tuple[str, dt.datetime | None]]]:
+            nonlocal known
             with self._unit_of_work() as uow:
-                known = uow.conversations.get(user_id) or known
+                known = uow.conversations.get(user_id) or Conversation(user_id)
                 outcome = self.advance(uow, known, event, locale)
                 uow.commit()
+            return outcome, uow.timers.changes
+
+        try:
+            outcome, timer_changes = retry_on_conflict(once)
             failpoint("message_committed")
-            self.scheduler.apply(uow.timers.changes)
+            self.scheduler.apply(timer_changes)
             return Handled(outcome.conversation, outcome.intents)
         except Exception:
             log.exception("handling an event failed", extra={"event_kind": type(event).__name__})

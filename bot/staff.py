@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.desk import DeskResult, staff_address, staff_text
+from bot.retry import retry_on_conflict
 from bot.service import DeskService
 from flows.oncall.model import Availability, Outcome, StaffMember
 from flows.ports import Delivery, UnitOfWork
@@ -21,6 +22,8 @@ from flows.ports import Delivery, UnitOfWork
 log = logging.getLogger(__name__)
 CASE_PREFIX = re.compile(r"^#(\d+)\s+(.*)$", re.DOTALL)
 OUTCOMES = {outcome.value: outcome for outcome in Outcome}
+# What one staff action did: who acted, the desk's result, and the timers it set or cancelled.
+StaffAction = tuple[StaffMember, DeskResult, list[tuple[str, dt.datetime | None]]]
 
 
 @dataclass(frozen=True)
@@ -41,18 +44,26 @@ class StaffService(DeskService):
 
     def handle(self, identity: StaffIdentity, text: str) -> list[str]:
         """Carry out one staff command or relayed message; return what to show the staff member."""
+        done = retry_on_conflict(lambda: self._handle_once(identity, text.strip()))
+        if done is None:
+            log.warning("refused a staff command from someone not registered and active")
+            return [staff_text("not_staff")]
+        member, result, timer_changes = done
+        self._conversations.scheduler.apply(timer_changes)
+        warning = self._desk.shift_warning(member)
+        return [line for line in [*result.replies, warning] if line]
+
+    def _handle_once(self, identity: StaffIdentity, text: str) -> StaffAction | None:
+        """One attempt, in one transaction; None when the identity is not active staff."""
         with self._unit_of_work() as uow:
             member = _lookup(uow, identity)
             if member is None:
-                log.warning("refused a staff command from someone not registered and active")
-                return [staff_text("not_staff")]
-            result = self._dispatch(uow, member, text.strip())
+                return None
+            result = self._dispatch(uow, member, text)
             for user_id, event in result.person_events:
                 self._conversations.deliver(uow, user_id, event)
             uow.commit()
-        self._conversations.scheduler.apply(uow.timers.changes)
-        warning = self._desk.shift_warning(member)
-        return [line for line in [*result.replies, warning] if line]
+        return member, result, uow.timers.changes
 
     def members(self) -> list[StaffMember]:
         with self._unit_of_work() as uow:

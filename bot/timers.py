@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 
 from bot.failpoints import failpoint
+from bot.retry import retry_on_conflict
 from bot.scheduling import TimerScheduler
 from bot.service import DeskService
 from flows.events import TimerFired
@@ -38,14 +39,21 @@ class TimerService(DeskService):
             return uow.timers.pending()
 
     def _fire(self, key: str) -> bool:
+        changes = retry_on_conflict(lambda: self._fire_once(key))
+        if changes is None:
+            return False
+        self.scheduler.apply(changes)
+        return True
+
+    def _fire_once(self, key: str) -> list[tuple[str, dt.datetime | None]] | None:
+        """Take and route the timer in one transaction; None when it was not due or already fired."""
         with self._unit_of_work() as uow:
             if not uow.timers.take(key, self._clock()):
-                return False
+                return None
             self._route(uow, key)
             failpoint("timer_fired")
             uow.commit()
-        self.scheduler.apply(uow.timers.changes)
-        return True
+        return uow.timers.changes
 
     def _route(self, uow: UnitOfWork, key: str) -> None:
         if key.startswith("case:"):

@@ -217,8 +217,19 @@ class ChannelRecords(ABC):
     def pages(self, case_id: int) -> list[tuple[int, int]]: ...
 
 
+class WriteConflict(Exception):
+    """Another writer changed what this unit of work read, or held what it needed, first.
+
+    Nothing of the unit of work was kept; running the whole of it again, from a fresh read, is safe.
+    """
+
+
 class UnitOfWork(ABC):
-    """One transaction over every repository; rolled back unless committed."""
+    """One transaction over every repository; rolled back unless committed.
+
+    A collision with another writer (a row changed since it was read, a unique row inserted by
+    someone else first, a lock or serialisation failure) leaves it as `WriteConflict`.
+    """
 
     conversations: Conversations
     messages: Messages

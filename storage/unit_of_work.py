@@ -5,8 +5,10 @@ from __future__ import annotations
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
-from flows.ports import Clock, UnitOfWork
+from flows.ports import Clock, UnitOfWork, WriteConflict
 from storage.delivery import (
     SqlAlchemyChannelRecords,
     SqlAlchemyOutbox,
@@ -46,11 +48,30 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        super().__exit__(exc_type, exc, traceback)
-        self._connection.close()
+        try:
+            super().__exit__(exc_type, exc, traceback)
+        finally:
+            self._connection.close()
+        if exc is not None and is_write_conflict(exc):
+            raise WriteConflict(type(exc).__name__) from exc
 
     def commit(self) -> None:
         self._connection.commit()
 
     def rollback(self) -> None:
         self._connection.rollback()
+
+
+# SQLite's busy or stale-snapshot lock; PostgreSQL's serialisation failure and deadlock.
+LOCK_MESSAGES = ("database is locked", "database table is locked")
+RETRYABLE_SQLSTATES = {"40001", "40P01"}
+
+
+def is_write_conflict(error: BaseException) -> bool:
+    """Whether `error` means another writer got there first, so the whole unit may run again."""
+    if isinstance(error, StaleDataError | IntegrityError):
+        return True
+    if isinstance(error, OperationalError):
+        sqlstate = getattr(error.orig, "sqlstate", None)
+        return sqlstate in RETRYABLE_SQLSTATES or any(text in str(error.orig) for text in LOCK_MESSAGES)
+    return False
