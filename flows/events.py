@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # What is kept of one message. The whole message is always read and assessed for risk first, however
@@ -96,10 +97,19 @@ Event = Text | Edited | Choice | Command | TimerFired | TeamEvent
 
 def parse_text(raw: str) -> Event:
     """Turn a typed line into a Command when it starts with a slash, else into Text."""
-    text = raw.strip()
+    text = valid_text(raw).strip()
     if text.startswith("/") and len(text) > 1:
         head, _, argument = text[1:].partition(" ")
         name = head.split("@", 1)[0].lower()  # Telegram appends @botname in groups
         if name.isidentifier():
             return Command(name, argument.strip())
     return Text(text)
+
+
+def valid_text(raw: str) -> str:
+    """`raw` with lone surrogates (which JSON can carry but no text encoding can) made U+FFFD, so
+    that the message can still be assessed, kept and answered."""
+    return LONE_SURROGATE.sub("\ufffd", raw)
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")

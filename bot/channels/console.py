@@ -121,6 +121,8 @@ def _text_field(line: str) -> str:
         data = json.loads(line)
     except json.JSONDecodeError as error:
         raise InputError(f"not a JSON object: {error.msg}") from error
+    except (RecursionError, ValueError) as error:  # nesting too deep, a number too long to read
+        raise InputError("not a JSON object this console can read") from error
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         raise InputError('each line needs a "text" string, like {"text": "hello"}')
     return str(data["text"])

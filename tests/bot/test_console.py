@@ -110,6 +110,29 @@ def test_a_very_long_message_is_assessed_whole_and_the_person_told_what_is_kept(
     assert "116 123" in answer and "first part" in answer
 
 
+def test_hostile_json_never_ends_the_process_and_a_broken_crisis_message_is_still_heard(run_chat, tmp_path):
+    hostile: list[str | bytes] = [
+        "[" * 100_000,
+        '{"text": 1' + "0" * 5_000 + "}",
+        '{"text": "' + "\\u" + "d800 " * 3 + '"}',
+    ]
+    opening = [said("/start"), said("I agree, let's start"), said("United Kingdom")]
+    crisis = '{"text": "I want to kill myself tonight \\ud800"}'
+    records, status = run_chat([*opening, *hostile, crisis, said("still here")])
+    assert status == 0
+    errors = [record for record in records if "error" in record]
+    assert len(errors) == 2  # the deep nesting and the long number; lone surrogates are still text
+    after = " ".join(record.get("text", "") for record in records[records.index(errors[-1]) + 1 :])
+    assert "116 123" in after and "something went wrong" not in after
+    from sqlalchemy import create_engine, text
+
+    database = create_engine(f"sqlite:///{tmp_path / 'chat.db'}")
+    with database.connect() as connection:
+        handled = connection.execute(text("SELECT handled FROM messages")).scalars().all()
+    database.dispose()
+    assert len(handled) == 4 and all(handled)  # country, the surrogates, the crisis, "still here"
+
+
 def test_control_characters_are_dropped_not_passed_on(run_chat):
     records, _ = run_chat([said("/start"), said("I agree, let's start\u0007\u001b[31m")])
     assert records[-1]["state"] == "consent.country"
