@@ -116,10 +116,11 @@ class ConversationService:
             return Handled(known, [fail_safe_reply(known.language, known.country)])
 
     def _flooded(self, user_id: str, event: Text) -> Handled:
-        """Past the rate limit: keep the message; a crisis still goes through; otherwise one calm word."""
+        """Past the rate limit: keep the message; any risk (screening too) still goes through; otherwise
+        one calm word."""
         flood = self.flood
         assert flood is not None
-        if assess(event.text).level >= RiskLevel.HIGH:
+        if assess(event.text).level >= RiskLevel.MODERATE:
             flood.reset(user_id)
             return self.handle(user_id, event)
         conversation = self.conversation(user_id)

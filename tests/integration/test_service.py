@@ -127,6 +127,9 @@ def test_a_flood_of_messages_gets_one_calm_answer_and_still_lets_a_crisis_throug
     calm = [replies for replies in answers if replies and "slow down" in replies[0].text]
     assert len(calm) == 1
     assert sum(1 for replies in answers if not replies) >= 8
+    worried = app.conversations.handle(PERSON, parse_text("i dont want to be here anymore")).replies
+    assert worried and "slow down" not in worried[0].text
+    assert app.conversations.conversation(PERSON).state == "screening"
     crisis = app.conversations.handle(PERSON, parse_text("I want to kill myself")).replies
     assert "116 123" in crisis[0].text
     with SqlAlchemyUnitOfWork(database, cipher, clock.now) as uow:
