@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import tomllib
 from collections.abc import Callable
@@ -21,14 +22,17 @@ from bot.staff import StaffService
 from bot.timers import TimerService
 from flows.engine import Engine
 from flows.oncall.policy import Policy, default_policy_data, policy_from
-from storage.database import data_dir, default_database_url, make_engine
+from storage.database import DEFAULT_POOL_SIZE, data_dir, default_database_url, make_engine
 from storage.encryption import Cipher, load_cipher
 from storage.migrate import is_current, upgrade
+from storage.spool import FileSpool
 from storage.unit_of_work import SqlAlchemyUnitOfWork
 
 DATABASE_ENV = "PFA_DATABASE_URL"
 POLICY_ENV = "PFA_POLICY_FILE"
 RETENTION_ENV = "PFA_RETENTION_DAYS"
+SPOOL_ENV = "PFA_SPOOL_DIR"
+POOL_ENV = "PFA_DATABASE_POOL_SIZE"
 
 
 class SetupError(Exception):
@@ -94,9 +98,10 @@ def bootstrap(
     cipher: Cipher | None = None,
     clock: Callable[[], dt.datetime] = system_clock,
     policy: Policy | None = None,
+    spool_dir: Path | None = None,
 ) -> App:
     """Build the application on the database at `url` (the embedded SQLite file by default)."""
-    database = make_engine(database_url(url))
+    database = make_engine(database_url(url), _pool_size())
     try:
         _prepare_schema(database)
     except SetupError:
@@ -105,12 +110,32 @@ def bootstrap(
     cipher = cipher or load_cipher(data_dir() / "encryption.key")
     unit_of_work = partial(SqlAlchemyUnitOfWork, database, cipher, clock)
     desk = Desk(policy or load_policy(), clock)
-    conversations = ConversationService(Engine(), unit_of_work, clock, desk)
+    spool = FileSpool(spool_dir or spool_folder(database), cipher, clock)
+    conversations = ConversationService(Engine(), unit_of_work, clock, desk, spool=spool)
     timers = TimerService(unit_of_work, conversations, desk, clock)
     staff = StaffService(unit_of_work, conversations, desk, clock)
     admin = Admin(unit_of_work, clock)
     retention = _retention_days()
     return App(database, cipher, conversations, staff, timers, desk, admin, unit_of_work, clock, retention)
+
+
+def spool_folder(database: DatabaseEngine) -> Path:
+    """Where this machine keeps messages while `database` is unreachable: PFA_SPOOL_DIR, else beside
+    an SQLite file, else in the data folder under a name drawn from the database's address (so that
+    a spool is only ever replayed into the database it was meant for)."""
+    if explicit := os.environ.get(SPOOL_ENV):
+        return Path(explicit)
+    if database.dialect.name == "sqlite" and database.url.database not in (None, "", ":memory:"):
+        return Path(f"{database.url.database}.spool")
+    address = database.url.render_as_string(hide_password=True)
+    return data_dir() / "spool" / hashlib.sha256(address.encode()).hexdigest()[:16]
+
+
+def _pool_size() -> int:
+    raw = os.environ.get(POOL_ENV, str(DEFAULT_POOL_SIZE))
+    if not raw.isdigit() or int(raw) < 1:
+        raise SetupError(f"{POOL_ENV} must be a whole number of connections (at least 1), not {raw!r}")
+    return int(raw)
 
 
 def _retention_days() -> int:

@@ -8,10 +8,13 @@ crisis lines and their message is kept.
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from bot.desk import Desk
@@ -21,7 +24,7 @@ from bot.scheduling import NoScheduler, TimerScheduler
 from flows.content import content_for
 from flows.conversation import Conversation
 from flows.engine import Engine, Outcome
-from flows.events import KEPT_TEXT_LENGTH, Event, Text
+from flows.events import KEPT_TEXT_LENGTH, Command, Event, Text, parse_text
 from flows.intents import (
     CancelTimer,
     CancelWait,
@@ -35,13 +38,15 @@ from flows.intents import (
     SetTimer,
     StaffTask,
 )
-from flows.ports import Clock, Delivery, UnitOfWork
+from flows.ports import Clock, Delivery, Spool, Spooled, StorageUnavailable, UnitOfWork
 from flows.risk import RiskLevel, assess
-from flows.safety import fail_safe_reply
+from flows.safety import Kept, fail_safe_reply
 
 log = logging.getLogger(__name__)
 # A follow-up event (the case that an escalation opened) may itself produce intents; this bounds it.
 MAX_FOLLOW_UPS = 3
+# The channel name under which spooled messages are recorded as handled: once, however often replayed.
+SPOOL_CHANNEL = "spool"
 
 
 @dataclass(frozen=True)
@@ -82,12 +87,16 @@ class ConversationService:
         clock: Clock,
         desk: Desk | None = None,
         scheduler: TimerScheduler | None = None,
+        spool: Spool | None = None,
     ):
         self._engine = engine
         self._clock = clock
         self._unit_of_work = unit_of_work
         self.desk = desk
         self.scheduler = scheduler or NoScheduler()
+        # Where messages wait while the database is unreachable (none: they are answered, not kept).
+        self.spool = spool
+        self._lines_for = LastKnownPlace()
         # A per-person rate limit for public channels; the local console, one trusted person, runs without.
         self.flood: FloodGuard | None = FloodGuard()
 
@@ -95,6 +104,7 @@ class ConversationService:
         """Advance the person's conversation by one event and save it; fail safe on any error."""
         if isinstance(event, Text) and self.flood is not None and self.flood.over(user_id, self._clock()):
             return self._flooded(user_id, event)
+        self._replay_first(user_id)
         known = Conversation(user_id)
 
         def once() -> tuple[Outcome, list[tuple[str, dt.datetime | None]]]:
@@ -109,11 +119,53 @@ class ConversationService:
             outcome, timer_changes = retry_on_conflict(once)
             failpoint("message_committed")
             self.scheduler.apply(timer_changes)
+            self._lines_for.remember(outcome.conversation)
             return Handled(outcome.conversation, outcome.intents)
         except Exception:
             log.exception("handling an event failed", extra={"event_kind": type(event).__name__})
-            self._keep_unhandled(known, event)
-            return Handled(known, [fail_safe_reply(known.language, known.country)])
+            kept = self._keep_unhandled(known, event, locale)
+            language, country = self._lines_for.recall(known)
+            return Handled(known, [fail_safe_reply(language, country, kept)])
+
+    def replay_spool(self, user_id: str | None = None) -> int:
+        """Handle what was spooled while the database was away, oldest first (one person's, or all);
+        stops with StorageUnavailable while it is still away. Returns how many were handled."""
+        if self.spool is None or self.spool.is_empty():
+            return 0
+        told: set[str] = set()
+        for entry in self.spool.waiting(user_id):
+            try:
+                changes = retry_on_conflict(partial(self._replay_once, entry, entry.user_id not in told))
+            except StorageUnavailable:
+                raise
+            except Exception:
+                log.exception("replaying a spooled message failed; it is kept for staff")
+                self._keep_text(entry.user_id, entry.text, "spool", handled=False)
+                changes = []
+            told.add(entry.user_id)
+            self.scheduler.apply(changes)
+            self.spool.remove(entry)
+        return len(told)
+
+    def _replay_first(self, user_id: str) -> None:
+        """A person's spooled messages are handled before their next one, so order is kept."""
+        if self.spool is None or self.spool.is_empty():
+            return
+        with contextlib.suppress(StorageUnavailable):  # still away: this message joins the spool
+            self.replay_spool(user_id)
+
+    def _replay_once(self, entry: Spooled, tell: bool) -> list[tuple[str, dt.datetime | None]]:
+        """Handle one spooled message in one transaction, once however often replayed; its answers
+        wait in the outbox, since the request that brought it is long gone."""
+        with self._unit_of_work() as uow:
+            if uow.channels.first_time(SPOOL_CHANNEL, entry.number):
+                conversation = uow.conversations.get(entry.user_id) or Conversation(entry.user_id)
+                if tell:
+                    notice = Reply(content_for(conversation.language).text("safety.back_after_outage"))
+                    uow.outbox.add(entry.user_id, "reply", reply_payload(notice, conversation))
+                self._advance_and_queue(uow, conversation, parse_text(entry.text), entry.locale)
+            uow.commit()
+        return uow.timers.changes
 
     def _flooded(self, user_id: str, event: Text) -> Handled:
         """Past the rate limit: keep the message; any risk (screening too) still goes through; otherwise
@@ -123,8 +175,11 @@ class ConversationService:
         if assess(event.text).level >= RiskLevel.MODERATE:
             flood.reset(user_id)
             return self.handle(user_id, event)
-        conversation = self.conversation(user_id)
-        self._keep_unhandled(conversation, event)
+        try:
+            conversation = self.conversation(user_id)
+        except StorageUnavailable:
+            conversation = Conversation(user_id)
+        self._keep_unhandled(conversation, event, None)
         if not flood.first_refusal(user_id):
             return Handled(conversation, [])
         text = content_for(conversation.language).text("safety.slow_down")
@@ -133,11 +188,15 @@ class ConversationService:
     def deliver(self, uow: UnitOfWork, user_id: str, event: Event) -> None:
         """Advance someone else's conversation (a staff action, a timer) and queue what it says."""
         conversation = uow.conversations.get(user_id)
-        if conversation is None:
-            return
-        outcome = self.advance(uow, conversation, event)
+        if conversation is not None:
+            self._advance_and_queue(uow, conversation, event)
+
+    def _advance_and_queue(
+        self, uow: UnitOfWork, conversation: Conversation, event: Event, locale: str | None = None
+    ) -> None:
+        outcome = self.advance(uow, conversation, event, locale)
         for reply in (intent for intent in outcome.intents if isinstance(intent, Reply)):
-            uow.outbox.add(user_id, "reply", reply_payload(reply, outcome.conversation))
+            uow.outbox.add(conversation.user_id, "reply", reply_payload(reply, outcome.conversation))
 
     def advance(
         self, uow: UnitOfWork, conversation: Conversation, event: Event, locale: str | None = None
@@ -230,17 +289,58 @@ class ConversationService:
         else:
             uow.conversations.save(outcome.conversation)
 
-    def _keep_unhandled(self, conversation: Conversation, event: Event) -> None:
-        """Save the text of a message whose handling failed, so that staff can still see it."""
-        if not isinstance(event, Text):
-            return
+    def _keep_unhandled(self, conversation: Conversation, event: Event, locale: str | None) -> Kept:
+        """Keep what a person sent when handling it failed: in the database for staff to see, or,
+        with the database away, in the local spool to be handled when it returns."""
+        text = _as_typed(event)
+        if text is None:
+            return "lost"  # a button press: nothing of theirs to keep, and the reply asks again
+        if self._keep_text(conversation.user_id, text, conversation.position, handled=False):
+            return "saved"
+        if self.spool is not None and self.spool.keep(conversation.user_id, text, locale):
+            return "spooled"
+        return "lost"
+
+    def _keep_text(self, user_id: str, text: str, position: str, handled: bool) -> bool:
         try:
             with self._unit_of_work() as uow:
-                kept = event.text[:KEPT_TEXT_LENGTH]
-                uow.messages.add(conversation.user_id, kept, conversation.position, handled=False)
+                uow.messages.add(user_id, text[:KEPT_TEXT_LENGTH], position, handled=handled)
                 uow.commit()
         except Exception:
             log.exception("keeping an unhandled message failed")
+            return False
+        return True
+
+
+def _as_typed(event: Event) -> str | None:
+    """The message as the person typed it (a command with its slash), for keeping; None for the rest."""
+    if isinstance(event, Text):
+        return event.text
+    if isinstance(event, Command):
+        return f"/{event.name} {event.argument}".strip()
+    return None
+
+
+class LastKnownPlace:
+    """Each recent person's language and country, in memory only: with the database away, the
+    fail-safe answer still carries the crisis lines of their own country, in their own language."""
+
+    def __init__(self, most: int = 10_000):
+        self._places: collections.OrderedDict[str, tuple[str, str | None]] = collections.OrderedDict()
+        self._most = most
+        self._lock = threading.Lock()
+
+    def remember(self, conversation: Conversation) -> None:
+        with self._lock:
+            self._places[conversation.user_id] = (conversation.language, conversation.country)
+            self._places.move_to_end(conversation.user_id)
+            if len(self._places) > self._most:
+                self._places.popitem(last=False)
+
+    def recall(self, conversation: Conversation) -> tuple[str, str | None]:
+        """What was last known of this person; what `conversation` says when nothing was."""
+        with self._lock:
+            return self._places.get(conversation.user_id, (conversation.language, conversation.country))
 
 
 class FloodGuard:

@@ -224,11 +224,46 @@ class WriteConflict(Exception):
     """
 
 
+class StorageUnavailable(Exception):
+    """The database cannot be reached (down, restarting, the network cut): nothing was written."""
+
+
+@dataclass(frozen=True)
+class Spooled:
+    """A message accepted while the database was unreachable, waiting on local disk to be handled."""
+
+    number: int  # the order it arrived in, and its id: it is handled once, however often replayed
+    user_id: str
+    text: str
+    locale: str | None = None
+
+
+class Spool(ABC):
+    """A local, durable queue for what people send while the database is away, replayed in order."""
+
+    @abstractmethod
+    def keep(self, user_id: str, text: str, locale: str | None) -> bool:
+        """Write the message durably; False when even that failed."""
+
+    @abstractmethod
+    def waiting(self, user_id: str | None = None) -> list[Spooled]:
+        """What waits (for one person, or everyone), oldest first."""
+
+    @abstractmethod
+    def remove(self, entry: Spooled) -> None:
+        """Forget an entry once it has been handled."""
+
+    @abstractmethod
+    def is_empty(self) -> bool:
+        """Cheap enough to ask before every message."""
+
+
 class UnitOfWork(ABC):
     """One transaction over every repository; rolled back unless committed.
 
     A collision with another writer (a row changed since it was read, a unique row inserted by
-    someone else first, a lock or serialisation failure) leaves it as `WriteConflict`.
+    someone else first, a lock or serialisation failure) leaves it as `WriteConflict`; a database
+    that cannot be reached, as `StorageUnavailable`.
     """
 
     conversations: Conversations

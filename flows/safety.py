@@ -8,6 +8,8 @@ guidance for helping them. A conversation's level never goes down within a sessi
 
 from __future__ import annotations
 
+from typing import Literal
+
 from flows.commands import resume
 from flows.content import content_for
 from flows.crisis_lines import emergency_number, render_lines
@@ -114,7 +116,18 @@ def _resume(turn: Turn) -> None:
     resume(turn)
 
 
-def fail_safe_reply(language: str = "en", country: str | None = None) -> Reply:
-    """What a person gets when handling their message failed: never silence, always the lines."""
+# Where a message whose handling failed was kept: with the other messages, in the local spool
+# (the database away; it is handled when it returns), or nowhere (the person is asked to resend).
+Kept = Literal["saved", "spooled", "lost"]
+FAIL_SAFE_KEYS: dict[str, str] = {
+    "saved": "safety.fail_safe",
+    "spooled": "safety.fail_safe_spooled",
+    "lost": "safety.fail_safe_lost",
+}
+
+
+def fail_safe_reply(language: str = "en", country: str | None = None, kept: Kept = "saved") -> Reply:
+    """What a person gets when handling their message failed: never silence, always the lines, and
+    only the truth about what became of their message."""
     content = content_for(language)
-    return Reply(content.text("safety.fail_safe", lines=render_lines(country, content)))
+    return Reply(content.text(FAIL_SAFE_KEYS[kept], lines=render_lines(country, content)))

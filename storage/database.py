@@ -27,14 +27,29 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+# Connections one process may hold on a database server, at most. Every process (bot, console,
+# worker) counts: processes x this must stay under the server's max_connections (100 by default on
+# PostgreSQL), less what backups and administrators need. Threads past it wait their turn.
+DEFAULT_POOL_SIZE = 4
+POOL_WAIT_SECONDS = 30
+
+
+def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         _ensure_parent(url)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=0,  # a hard ceiling, so that the sum over processes can be planned
+        pool_timeout=POOL_WAIT_SECONDS,
+        # Shows as the client in pg_stat_activity, so an operator can count what the service holds.
+        connect_args={"application_name": APP_NAME, "connect_timeout": 10},
+    )
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from flows.ports import Clock, UnitOfWork, WriteConflict
+from flows.ports import Clock, StorageUnavailable, UnitOfWork, WriteConflict
 from storage.delivery import (
     SqlAlchemyChannelRecords,
     SqlAlchemyOutbox,
@@ -29,7 +29,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self._clock = clock
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:
-        self._connection: Connection = self._database.connect()
+        try:
+            self._connection: Connection = self._database.connect()
+        except DBAPIError as error:
+            raise StorageUnavailable(type(error).__name__) from error
         self.conversations = SqlAlchemyConversations(self._connection, self._cipher, self._clock)
         self.messages = SqlAlchemyMessages(self._connection, self._cipher, self._clock)
         self.outcomes = SqlAlchemyOutcomes(self._connection, self._clock)
@@ -49,11 +52,17 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         traceback: TracebackType | None,
     ) -> None:
         try:
-            super().__exit__(exc_type, exc, traceback)
+            self.rollback()  # nothing left uncommitted survives the unit of work
+        except DBAPIError as error:
+            if exc is None:
+                raise StorageUnavailable(type(error).__name__) from error
+            # Already failing: the database went away mid-work; the first error says more.
         finally:
             self._connection.close()
         if exc is not None and is_write_conflict(exc):
             raise WriteConflict(type(exc).__name__) from exc
+        if isinstance(exc, OperationalError | InterfaceError):
+            raise StorageUnavailable(type(exc).__name__) from exc
 
     def commit(self) -> None:
         self._connection.commit()

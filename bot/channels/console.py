@@ -84,6 +84,7 @@ class JsonlConsole:
             self._write(out, reply_record(reply, handled))
 
     def _deliver(self, out: IO[str]) -> None:
+        self.service.replay_spool(self.user_id)
         for delivery in self.service.take_deliveries([self.user_id]):
             self._write(out, delivered_record(delivery))
 
@@ -157,6 +158,7 @@ class InteractiveConsole:
                 options = self._turn(raw, options) or options
 
     def _deliver(self) -> None:
+        self.service.replay_spool(self.user_id)
         for delivery in self.service.take_deliveries([self.user_id]):
             record = delivered_record(delivery)
             self.write(f"\n{record['text']}")

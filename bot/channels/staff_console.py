@@ -15,8 +15,9 @@ from typing import IO, Any
 
 from bot.channels.polling import Poller
 from bot.channels.shutdown import GracefulStop
+from bot.desk import staff_text
 from bot.staff import StaffIdentity, StaffService
-from flows.ports import Delivery
+from flows.ports import Delivery, StorageUnavailable
 
 STATE = "staff"
 
@@ -48,7 +49,11 @@ class StaffConsole:
         text = self._text(line)
         if text is None:
             return
-        for reply in self.staff.handle(self.identity, text):
+        try:
+            replies = self.staff.handle(self.identity, text)
+        except StorageUnavailable:
+            replies = [staff_text("database_unreachable")]
+        for reply in replies:
             self._write("reply", reply)
 
     def _text(self, line: str) -> str | None:

@@ -18,6 +18,7 @@ from telegram.constants import MessageEntityType
 from telegram.error import TelegramError
 
 from bot.bootstrap import App
+from bot.channels.polling import Backoff
 from bot.channels.telegram_render import send_reply
 from bot.settings import TelegramSettings
 from flows.ports import Delivery
@@ -36,15 +37,20 @@ class TelegramOutbox:
 
     async def run(self, bot: Any) -> None:
         """Deliver forever (until cancelled); a failure is logged and tried again on the next round."""
+        backoff = Backoff(self.every)
         while True:
             try:
                 await self.dispatch_once(bot)
             except Exception:  # the database or Telegram away for a moment: the loop must live on
-                log.exception("delivering the outbox failed; trying again")
-            await asyncio.sleep(self.every)
+                wait = backoff.failed("delivering the outbox")
+            else:
+                wait = backoff.succeeded()
+            await asyncio.sleep(wait)
 
     async def dispatch_once(self, bot: Any) -> int:
-        """Deliver everything pending now; return how many messages were delivered."""
+        """Handle what the spool kept during an outage, then deliver everything pending now; return
+        how many messages were delivered."""
+        await asyncio.to_thread(self.app.conversations.replay_spool)
         delivered = await self._people(bot)
         return delivered + await self._staff(bot)
 

@@ -96,15 +96,62 @@ def proxy(database):
     running.cut()
 
 
-def test_a_database_outage_gives_the_fail_safe_reply_and_the_service_recovers(database, proxy, cipher):
+def test_a_database_outage_gives_the_fail_safe_reply_and_the_service_recovers(
+    database, proxy, cipher, tmp_path
+):
     url = database.url.set(port=proxy.port).render_as_string(hide_password=False)
-    app = bootstrap(url, cipher)
+    app = bootstrap(url, cipher, spool_dir=tmp_path / "spool")
     app.conversations.handle(PERSON, parse_text("/start"))
     app.conversations.handle(PERSON, parse_text("I agree, let's start"))
     proxy.cut()
     (reply,) = app.conversations.handle(PERSON, parse_text("United Kingdom")).replies
-    assert "something went wrong" in reply.text and "Emergency" in reply.text
+    assert "kept your message" in reply.text and "Emergency" in reply.text
     proxy.start()
-    handled = app.conversations.handle(PERSON, parse_text("United Kingdom"))
-    assert handled.conversation.position == "checkin.story"
+    handled = app.conversations.handle(PERSON, parse_text("I feel a bit lost"))
+    assert handled.conversation.position == "checkin.rating"  # the spooled answer went first
+    app.close()
+
+
+def test_what_was_said_during_an_outage_is_handled_in_order_when_it_returns(
+    database, proxy, cipher, tmp_path
+):
+    url = database.url.set(port=proxy.port).render_as_string(hide_password=False)
+    app = bootstrap(url, cipher, spool_dir=tmp_path / "spool")
+    for typed in ("/start", "I agree, let's start", "United Kingdom", "a bad night", "4"):
+        app.conversations.handle(PERSON, parse_text(typed))
+    proxy.cut()
+    said = ["nobody would notice if I was gone", "I want to kill myself tonight", "/sos"]
+    for text in said:
+        (reply,) = app.conversations.handle(PERSON, parse_text(text)).replies
+        assert "kept your message" in reply.text and "116 123" in reply.text
+    assert len(app.conversations.spool.waiting()) == 3
+    proxy.start()
+    assert app.conversations.replay_spool() == 1  # one person's messages
+    assert app.conversations.spool.is_empty()
+    with app.unit_of_work() as uow:
+        assert uow.messages.recent(PERSON, 2) == said[:2]
+        case = uow.cases.open_for(PERSON)
+    assert case is not None and case.level.value in ("high", "imminent")
+    heard = [str(delivery.payload["text"]) for delivery in app.conversations.take_deliveries([PERSON])]
+    assert heard[0].startswith("I'm back") and any("116 123" in text for text in heard[1:])
+    app.close()
+
+
+def test_the_staff_console_says_the_database_is_unreachable_instead_of_crashing(database, proxy, cipher):
+    import io
+
+    from bot.channels.staff_console import StaffConsole
+    from bot.staff import StaffIdentity
+
+    url = database.url.set(port=proxy.port).render_as_string(hide_password=False)
+    app = bootstrap(url, cipher)
+    app.admin.add_staff("Sam Jones", "counsellor", None)
+    out = io.StringIO()
+    console = StaffConsole(app.staff, StaffIdentity(name="Sam Jones"), out)
+    proxy.cut()
+    console._line("/queue")
+    assert "database is unreachable" in out.getvalue()
+    proxy.start()
+    console._line("/queue")
+    assert out.getvalue().count("\n") > 2
     app.close()

@@ -1,0 +1,72 @@
+"""One process holds at most PFA_DATABASE_POOL_SIZE connections on a database server, however busy."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.bootstrap import SetupError, bootstrap
+from flows.events import parse_text
+from storage.database import make_engine, normalise_url
+from storage.migrate import upgrade
+from tests.conftest import _reset_postgres
+
+POSTGRES = os.environ.get("PFA_TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def postgres() -> Iterator[str]:
+    assert POSTGRES is not None
+    _reset_postgres(POSTGRES)
+    migrating = make_engine(POSTGRES)
+    upgrade(migrating)
+    migrating.dispose()
+    yield POSTGRES
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES, reason="needs PFA_TEST_POSTGRES_URL (CI sets it)")
+def test_sixteen_busy_threads_share_a_pool_of_two_connections(postgres, monkeypatch, cipher):
+    monkeypatch.setenv("PFA_DATABASE_POOL_SIZE", "2")
+    app = bootstrap(postgres, cipher)
+    app.conversations.flood = None
+    watcher = create_engine(normalise_url(postgres))  # not the service's name: it does not count itself
+    seen: list[int] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        query = text(
+            "SELECT COUNT(*) FROM pg_stat_activity "
+            "WHERE application_name = 'pfa-bot' AND datname = current_database()"
+        )
+        with watcher.connect() as connection:
+            while not done.wait(0.005):
+                seen.append(connection.execute(query).scalar_one())
+
+    def person(number: int) -> bool:
+        user = f"console:pool-{number}"
+        replies = [app.conversations.handle(user, parse_text(t)).replies for t in ("/start", "I agree", "UK")]
+        return all(replies) and not any("went wrong" in r[0].text for r in replies)
+
+    watching = threading.Thread(target=watch)
+    watching.start()
+    with ThreadPoolExecutor(16) as threads:
+        answered = list(threads.map(person, range(48)))
+    done.set()
+    watching.join()
+    app.close()
+    watcher.dispose()
+    assert all(answered)
+    assert seen and max(seen) <= 2
+
+
+@pytest.mark.parametrize("size", ["0", "many", "-3"])
+def test_a_pool_size_that_is_not_a_whole_number_stops_the_start(monkeypatch, cipher, tmp_path, size):
+    monkeypatch.setenv("PFA_DATABASE_POOL_SIZE", size)
+    with pytest.raises(SetupError, match="PFA_DATABASE_POOL_SIZE"):
+        bootstrap(f"sqlite:///{tmp_path / 'p.db'}", cipher)
