@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.policies import policy_file
+
 READY = ["/start", "I agree, let's start", "United Kingdom", "a hard week", "6"]
 
 
@@ -27,7 +29,9 @@ READY = ["/start", "I agree, let's start", "United Kingdom", "a hard week", "6"]
 def env(tmp_path: Path) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PFA_")}
     environment.update(
-        XDG_DATA_HOME=str(tmp_path / "data"), PFA_DATABASE_URL=f"sqlite:///{tmp_path / 'crash.db'}"
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        PFA_DATABASE_URL=f"sqlite:///{tmp_path / 'crash.db'}",
+        PFA_POLICY_FILE=str(policy_file(tmp_path)),
     )
     return environment
 
@@ -117,11 +121,10 @@ def test_a_crash_between_opening_a_case_and_paging_opens_one_case_with_one_page(
 
 
 def test_a_crash_while_a_timer_fires_pages_the_next_level_once_after_restart(env, tmp_path):
-    policy = tmp_path / "policy.toml"
-    policy.write_text(
+    policy = policy_file(
+        tmp_path,
         '[[levels]]\nname = "counsellors"\ntargets = "on_call_counsellors"\nack_timeout_minutes = 0.02\n'
         '[[levels]]\nname = "supervisors"\ntargets = "on_call_supervisors"\nack_timeout_minutes = 10\n',
-        encoding="utf-8",
     )
     env["PFA_POLICY_FILE"] = str(policy)
     cli(env, "staff", "add", "--name", "Sam Jones", "--role", "counsellor")

@@ -17,6 +17,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.settings import TelegramSettings
 from bot.staff import StaffIdentity
 from tests.bot.offline import OfflineTransport
+from tests.policies import paging_around_the_clock
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"
 PERSON_CHAT, STAFF_USER, STAFF_GROUP, STRANGER = 5001, 9001, -100777, 6666
@@ -128,7 +129,7 @@ def _user(user_id: int) -> dict[str, Any]:
 
 @pytest.fixture
 def app(tmp_path, cipher) -> App:
-    application = bootstrap(f"sqlite:///{tmp_path / 'tg.db'}", cipher)
+    application = bootstrap(f"sqlite:///{tmp_path / 'tg.db'}", cipher, policy=paging_around_the_clock())
     yield application
     application.close()
 

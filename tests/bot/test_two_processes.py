@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.policies import policy_file
+
 TIMEOUT = 20.0
 
 
@@ -78,6 +80,7 @@ class Process:
 def env(tmp_path: Path) -> dict[str, str]:
     environment = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
     environment["PFA_DATABASE_URL"] = f"sqlite:///{tmp_path / 'shared.db'}"
+    environment["PFA_POLICY_FILE"] = str(policy_file(tmp_path))
     return environment
 
 
