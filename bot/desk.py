@@ -181,6 +181,8 @@ class Desk:
         case = uow.cases.get(case_id)
         if case is None:
             return DeskResult().say("not_found", case=case_id)
+        if not may_act_on(member, case):
+            return self._not_theirs(uow, case)
         self._event(uow, case, "note added", member.name, text)
         return DeskResult().say("note_added", case=case_id)
 
@@ -204,9 +206,9 @@ class Desk:
         return result
 
     def cancel(self, uow: UnitOfWork, member: StaffMember, case_id: int, reason: str) -> DeskResult:
-        case = uow.cases.get(case_id)
-        if case is None or not allowed(case.status, "cancel"):
-            return DeskResult().say("not_found", case=case_id)
+        case, refusal = self._held(uow, member, case_id, "cancel")
+        if case is None:
+            return refusal
         case.status = after(case.status, "cancel")
         uow.cases.save(case)
         uow.timers.cancel_prefix(f"case:{case.id}:")
@@ -242,7 +244,7 @@ class Desk:
         case = uow.cases.get(case_id)
         if case is None:
             return DeskResult().say("not_found", case=case_id)
-        if not member.is_supervisor and case.claimed_by != member.id:
+        if not may_act_on(member, case):
             return refused("supervisors_only")
         result = DeskResult().say("timeline_heading", case=case_id)
         for event in uow.cases.timeline(case_id):
@@ -405,10 +407,14 @@ class Desk:
         case = uow.cases.get(case_id)
         if case is None or not allowed(case.status, action):
             return None, DeskResult().say("not_found", case=case_id)
-        if case.claimed_by != member.id and not member.is_supervisor:
-            holder = self._name_of(uow, case.claimed_by)
-            return None, refused("not_yours", case=case_id, name=holder)
+        if not may_act_on(member, case):
+            return None, self._not_theirs(uow, case)
         return case, DeskResult()
+
+    def _not_theirs(self, uow: UnitOfWork, case: Case) -> DeskResult:
+        if case.claimed_by is None:
+            return refused("not_held", case=case.id)
+        return refused("not_yours", case=case.id, name=self._name_of(uow, case.claimed_by))
 
     def _tell(self, uow: UnitOfWork, staff_ids: set[int], kind: str, text: str, case: Case) -> None:
         for staff_id in sorted(staff_ids):
@@ -427,6 +433,12 @@ class Desk:
     def _alert_supervisors(self, uow: UnitOfWork, case: Case, roster: Roster) -> None:
         text = staff_text("page_nobody", case=case.id)
         self._tell(uow, {m.id for m in roster.supervisors()}, "page", text, case)
+
+
+def may_act_on(member: StaffMember, case: Case) -> bool:
+    """Case actions (release, transfer, note, resolve, cancel) belong to its holder and to supervisors:
+    a case nobody holds yet is claimed first, never closed or annotated from the side."""
+    return case.claimed_by == member.id or member.is_supervisor
 
 
 def waiting_cases(uow: UnitOfWork) -> list[Case]:

@@ -305,3 +305,21 @@ def test_a_silent_claimer_is_reminded_then_their_supervisor_is_told(app, clock):
     app.staff.handle(SAM, "I'm here, sorry for the wait.")
     clock.advance(minutes=4)
     assert app.timers.fire_due() == 0
+
+
+def test_only_the_holder_or_a_supervisor_may_cancel_or_note_a_case(app):
+    on_call(app, SAM, ALEX, SUE)
+    asks_for_a_person(app)
+    assert app.staff.handle(ALEX, "/cancel 1")[0].startswith("Case 1 is waiting in the queue")
+    assert app.staff.handle(ALEX, "/note 1 from the side")[0].startswith("Case 1 is waiting in the queue")
+    app.staff.handle(SAM, "/claim 1")
+    person_hears(app)
+    assert app.staff.handle(ALEX, "/cancel 1")[0].startswith("Case 1 is not yours")
+    assert app.staff.handle(ALEX, "/note 1 meddling")[0].startswith("Case 1 is not yours")
+    assert person_hears(app) == []
+    assert app.conversations.conversation(PERSON).state == "with_staff"
+    timeline = "\n".join(app.staff.handle(SUE, "/case 1"))
+    assert "from the side" not in timeline and "meddling" not in timeline and "cancelled" not in timeline
+    assert app.staff.handle(SAM, "/note 1 calmer now") == ["Note added to case 1."]
+    assert app.staff.handle(SUE, "/cancel 1 opened twice") == ["Case 1 cancelled."]
+    assert any("closed this conversation" in text for text in person_hears(app))
