@@ -27,7 +27,7 @@ from flows.events import (
 )
 from flows.intents import Escalate
 from flows.oncall.lifecycle import after, allowed
-from flows.oncall.model import Case, CaseEvent, CaseStatus, Outcome, StaffMember
+from flows.oncall.model import Availability, Case, CaseEvent, CaseStatus, Outcome, StaffMember
 from flows.oncall.paging import PagePlan, Roster, plan_first_page, plan_step, priority_key
 from flows.oncall.policy import Policy
 from flows.oncall.rota import caseload, on_call, over_shift_limit
@@ -148,15 +148,22 @@ class Desk:
         case, refusal = self._held(uow, member, case_id, "release")
         if case is None:
             return refusal
-        case.status = after(case.status, "release")
-        case.claimed_by, case.claimed_at, case.paging_step = None, None, 0
-        uow.cases.save(case)
-        uow.timers.cancel(reply_timer(case))
-        self._event(uow, case, "released", member.name)
-        self._page(uow, case, plan_step(0, self.policy, self.roster(uow), self.now()))
         result = DeskResult().say("released", case=case_id)
-        result.person_events.append((case.user_id, StaffLeft()))
+        result.person_events.append(self._back_to_queue(uow, case, member.name))
         return result
+
+    def remove_member(self, uow: UnitOfWork, member: StaffMember) -> list[tuple[str, Event]]:
+        """Take someone off the register at once: their cases go back to the queue and are paged
+        afresh, and nothing more reaches them (what waited for them, people's words among it, is
+        dropped). Returns the events for the people whose case they held."""
+        member.active, member.availability = False, Availability.OFF
+        member.on_call_since = member.break_until = None
+        uow.staff.save(member)
+        uow.rota.clear(member.id)
+        uow.outbox.forget_recipient(staff_address(member))
+        held = sorted((c for c in uow.cases.open_cases() if c.claimed_by == member.id), key=lambda c: c.id)
+        why = "removed from the staff register"
+        return [self._back_to_queue(uow, case, member.name, why) for case in held]
 
     def transfer(self, uow: UnitOfWork, member: StaffMember, case_id: int, to: str, note: str) -> DeskResult:
         case, refusal = self._held(uow, member, case_id, "transfer")
@@ -399,6 +406,15 @@ class Desk:
         uow.timers.set(reply_timer(case), self.now() + self.policy.reply_reminder)
         result.person_events.append((case.user_id, StaffJoined(display)))
         return result
+
+    def _back_to_queue(self, uow: UnitOfWork, case: Case, actor: str, why: str = "") -> tuple[str, Event]:
+        case.status = after(case.status, "release")
+        case.claimed_by, case.claimed_at, case.paging_step = None, None, 0
+        uow.cases.save(case)
+        uow.timers.cancel(reply_timer(case))
+        self._event(uow, case, "released", actor, why)
+        self._page(uow, case, plan_step(0, self.policy, self.roster(uow), self.now()))
+        return case.user_id, StaffLeft()
 
     def _held(
         self, uow: UnitOfWork, member: StaffMember, case_id: int, action: str

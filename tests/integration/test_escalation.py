@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlalchemy import text as sql
 
+from bot.admin import AdminError
 from bot.bootstrap import App, bootstrap
-from bot.staff import StaffIdentity
+from bot.staff import SessionEnded, StaffIdentity
 from flows.events import parse_text
 
 PERSON = "console:person"
@@ -323,3 +325,27 @@ def test_only_the_holder_or_a_supervisor_may_cancel_or_note_a_case(app):
     assert app.staff.handle(SAM, "/note 1 calmer now") == ["Note added to case 1."]
     assert app.staff.handle(SUE, "/cancel 1 opened twice") == ["Case 1 cancelled."]
     assert any("closed this conversation" in text for text in person_hears(app))
+
+
+def test_removing_a_counsellor_returns_their_case_at_once_and_nothing_more_reaches_them(app, database):
+    on_call(app, SAM, ALEX)
+    asks_for_a_person(app)
+    app.staff.handle(SAM, "/claim 1")
+    sam = app.staff.member(SAM)
+    assert sam is not None
+    person_hears(app)
+    staff_hears(app, ALEX)
+    assert app.admin.remove_staff("Sam Jones") == "removed Sam Jones"
+    assert "step away" in person_hears(app)[0]
+    assert app.conversations.conversation(PERSON).state == "waiting_for_staff"
+    assert any(text.startswith("🔔 Case 1") for text in staff_hears(app, ALEX))
+    person_says(app, "are you still there")
+    with pytest.raises(SessionEnded):
+        app.staff.inbox(sam)
+    with database.connect() as connection:
+        waiting_for_sam = sql("SELECT COUNT(*) FROM outbox WHERE recipient = 'staff:1'")
+        assert connection.execute(waiting_for_sam).scalar_one() == 0
+    assert "released · Sam Jones · removed" in "\n".join(app.staff.handle(SUE, "/case 1"))
+    assert any("You have case 1" in line for line in app.staff.handle(ALEX, "/claim 1"))
+    with pytest.raises(AdminError):
+        app.admin.remove_staff("Sam Jones")
