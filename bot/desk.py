@@ -109,6 +109,22 @@ class Desk:
             uow, uow.cases.paged(case.id), "notice", staff_text("person_stopped_waiting", case=case.id), case
         )
 
+    def forget_person(self, uow: UnitOfWork, user_id: str) -> None:
+        """The person asked to be forgotten: their cases become anonymous stubs, every staff-bound
+        message holding their words goes, and staff on an open case hear that it is closed."""
+        case = uow.cases.open_for(user_id)
+        paged = uow.cases.paged(case.id) if case is not None else set()
+        uow.cases.forget_person(user_id)
+        if case is None:
+            return
+        uow.timers.cancel_prefix(f"case:{case.id}:")
+        self._event(uow, case, "person asked to be forgotten")
+        closed = staff_text("forgotten", case=case.id)
+        # "taken" lets a channel edit the page it posted, so the summary leaves the staff group too.
+        self._tell(uow, paged - {case.claimed_by or 0}, "taken", closed, case)
+        if case.claimed_by is not None:
+            self._tell(uow, {case.claimed_by}, "notice", closed, case)
+
     # Staff actions -----------------------------------------------------------------------------
 
     def queue(self, uow: UnitOfWork) -> DeskResult:
