@@ -16,6 +16,7 @@ from bot.bootstrap import App, bootstrap
 from bot.channels.telegram import TelegramChannel
 from bot.settings import TelegramSettings
 from bot.staff import StaffIdentity
+from flows.oncall.policy import default_policy_data, policy_from
 from tests.bot.offline import OfflineTransport
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"
@@ -128,7 +129,9 @@ def _user(user_id: int) -> dict[str, Any]:
 
 @pytest.fixture
 def app(tmp_path, cipher) -> App:
-    application = bootstrap(f"sqlite:///{tmp_path / 'tg.db'}", cipher)
+    # Pages whatever the hour the test runs at: a request for a person is otherwise queued at night.
+    policy = policy_from({"page_moderate_at_night": True}, base=default_policy_data())
+    application = bootstrap(f"sqlite:///{tmp_path / 'tg.db'}", cipher, policy=policy)
     yield application
     application.close()
 
