@@ -349,3 +349,42 @@ def test_removing_a_counsellor_returns_their_case_at_once_and_nothing_more_reach
     assert any("You have case 1" in line for line in app.staff.handle(ALEX, "/claim 1"))
     with pytest.raises(AdminError):
         app.admin.remove_staff("Sam Jones")
+
+
+def test_with_only_a_supervisor_on_call_the_supervisor_is_paged_at_once(app):
+    on_call(app, SUE)
+    said = asks_for_a_person(app)
+    assert any("has been alerted" in text and "116 123" in text for text in said)
+    assert any(text.startswith("🔔 Case 1") for text in staff_hears(app, SUE))
+
+
+def test_with_nobody_to_reach_the_person_is_not_told_anyone_was_alerted(app):
+    for name in ("Sam Jones", "Alex Lee", "Sue Park"):
+        app.admin.remove_staff(name)
+    said = "\n".join(asks_for_a_person(app))
+    assert "nobody from our team can be reached right now" in said and "116 123" in said
+    assert "alerted" not in said and "let others" not in said
+
+
+def test_at_night_a_request_waits_for_the_morning_and_a_crisis_still_pages_at_once(app, clock):
+    on_call(app, SAM)
+    clock.advance(hours=9, minutes=30)  # 23:30 on a Friday: night under the default policy
+    said = "\n".join(asks_for_a_person(app))
+    assert "may not be seen before Saturday 07:00" in said and "116 123" in said
+    assert "has been alerted" not in said
+    assert staff_hears(app, SAM) == []
+    said = "\n".join(person_says(app, "I want to kill myself"))
+    assert "has been alerted" in said and "116 123" in said
+    assert any(text.startswith("🔔 Case 1 · high") for text in staff_hears(app, SAM))
+
+
+def test_a_released_case_with_nobody_else_free_promises_nobody(app):
+    on_call(app, SAM)
+    asks_for_a_person(app)
+    app.staff.handle(SAM, "/claim 1")
+    person_hears(app)
+    staff_hears(app, SAM)
+    app.staff.handle(SAM, "/release 1")
+    heard = person_hears(app)[0]
+    assert "nobody else is free to join right now" in heard and "116 123" in heard
+    assert not any(text.startswith("🔔") for text in staff_hears(app, SAM))  # not paged straight back
