@@ -388,3 +388,13 @@ def test_a_released_case_with_nobody_else_free_promises_nobody(app):
     heard = person_hears(app)[0]
     assert "nobody else is free to join right now" in heard and "116 123" in heard
     assert not any(text.startswith("🔔") for text in staff_hears(app, SAM))  # not paged straight back
+
+
+def test_asking_again_after_stopping_the_wait_is_told_the_truth_and_staff_see_it(app):
+    on_call(app, SAM)
+    asks_for_a_person(app)
+    person_says(app, "Stop waiting for a person")
+    said = "\n".join(person_says(app, "Talk to a person"))
+    assert "still with our team, and they can see you're waiting again" in said and "116 123" in said
+    assert "has been alerted" not in said
+    assert "person stopped waiting" not in "\n".join(app.staff.handle(SAM, "/queue"))
