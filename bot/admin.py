@@ -22,9 +22,16 @@ class AdminError(ValueError):
 class Admin:
     """Staff and rota administration, as the CLI offers it."""
 
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Callable[[], dt.datetime]):
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        clock: Callable[[], dt.datetime],
+        remove: Callable[[str], bool],
+    ):
         self._unit_of_work = unit_of_work
         self._clock = clock
+        # Removal runs through the desk (cases back to the queue, people told): StaffService.remove.
+        self._remove = remove
 
     def add_staff(self, name: str, role: str, telegram_id: int | None) -> str:
         with self._unit_of_work() as uow:
@@ -40,15 +47,10 @@ class Admin:
         return f"added {name} ({role})"
 
     def remove_staff(self, name: str) -> str:
-        """Deactivate rather than delete: the case timelines keep their history."""
-        with self._unit_of_work() as uow:
-            member = uow.staff.by_name(name)
-            if member is None or not member.active:
-                raise AdminError(f"no active staff member called {name}")
-            member.active = False
-            uow.staff.save(member)
-            uow.rota.clear(member.id)
-            uow.commit()
+        """Deactivate rather than delete (the case timelines keep their history), and at once: their
+        held cases go back to the queue and their running sessions end."""
+        if not self._remove(name):
+            raise AdminError(f"no active staff member called {name}")
         return f"removed {name}"
 
     def list_staff(self) -> list[str]:

@@ -114,7 +114,7 @@ def bootstrap(
     conversations = ConversationService(Engine(), unit_of_work, clock, desk, spool=spool)
     timers = TimerService(unit_of_work, conversations, desk, clock)
     staff = StaffService(unit_of_work, conversations, desk, clock)
-    admin = Admin(unit_of_work, clock)
+    admin = Admin(unit_of_work, clock, staff.remove)
     retention = _retention_days()
     return App(database, cipher, conversations, staff, timers, desk, admin, unit_of_work, clock, retention)
 

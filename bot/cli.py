@@ -13,7 +13,7 @@ from bot.admin import AdminError
 from bot.bootstrap import App, SetupError, bootstrap, database_url
 from bot.channels.console import LOCAL_USER, InteractiveConsole, JsonlConsole, console_user_id
 from bot.channels.shutdown import GracefulStop
-from bot.channels.staff_console import StaffConsole
+from bot.channels.staff_console import SESSION_ENDED, StaffConsole
 from bot.logs import configure_logging
 from bot.risk_training import (
     PACKAGED_MODEL,
@@ -67,13 +67,11 @@ def chat(args: argparse.Namespace) -> int:
 def staff_console(args: argparse.Namespace) -> int:
     app = _started(args.db)
     stop = GracefulStop().install()
+    console = StaffConsole(app.staff, StaffIdentity(name=args.name), sys.stdout, jsonl=args.jsonl, stop=stop)
     try:
-        console = StaffConsole(
-            app.staff, StaffIdentity(name=args.name), sys.stdout, jsonl=args.jsonl, stop=stop
-        )
         return console.run(sys.stdin)
     except KeyboardInterrupt:
-        return 0
+        return SESSION_ENDED if console.ended.is_set() else 0
     finally:
         app.close()
 

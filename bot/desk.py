@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.failpoints import failpoint
 from flows.content import content_for
@@ -27,8 +27,8 @@ from flows.events import (
 )
 from flows.intents import Escalate
 from flows.oncall.lifecycle import after, allowed
-from flows.oncall.model import Case, CaseEvent, CaseStatus, Outcome, StaffMember
-from flows.oncall.paging import PagePlan, Roster, plan_first_page, plan_step, priority_key
+from flows.oncall.model import Availability, Case, CaseEvent, CaseStatus, Outcome, Reach, StaffMember
+from flows.oncall.paging import PagePlan, Roster, plan_first_page, plan_step, priority_key, reach_of
 from flows.oncall.policy import Policy
 from flows.oncall.rota import caseload, on_call, over_shift_limit
 from flows.ports import UnitOfWork
@@ -69,19 +69,31 @@ class Desk:
 
     def escalate(self, uow: UnitOfWork, conversation: Conversation, intent: Escalate) -> CaseOpened:
         """Open the person's case, or update their open one with new signals."""
+        every = self.policy.waiting_update.total_seconds()
         existing = uow.cases.open_for(conversation.user_id)
         if existing is not None:
-            self._update(uow, existing, intent)
-            return CaseOpened(existing.id, staffed=True, existing=True)
+            repaged = self._update(uow, existing, intent)
+            reach, night_ends = repaged if repaged else (None, "")
+            return CaseOpened(existing.id, reach, existing=True, update_seconds=every, night_ends=night_ends)
         case = self._open(uow, conversation, intent)
-        roster = self.roster(uow)
-        staffed = bool(roster.available())
-        plan = plan_first_page(case, self.policy, roster, self.now())
-        if not staffed:
-            self._alert_supervisors(uow, case, roster)
-        self._page(uow, case, plan)
+        reach, night_ends = self._first_page(uow, case)
         failpoint("case_opened")
-        return CaseOpened(case.id, staffed, update_seconds=self.policy.waiting_update.total_seconds())
+        return CaseOpened(case.id, reach, update_seconds=every, night_ends=night_ends)
+
+    def _first_page(self, uow: UnitOfWork, case: Case) -> tuple[Reach, str]:
+        """Page a new case; with nobody free, alert the supervisors too (not at night for a case that
+        waits till morning). Returns who knows, as the person may be told, and when a night ends."""
+        roster = self.roster(uow)
+        plan = plan_first_page(case, self.policy, roster, self.now())
+        told: list[StaffMember] = []
+        if plan.step >= 0 and not roster.available():
+            told = self._alert_supervisors(uow, case, roster)
+            alerted = {member.id for member in told}
+            plan = replace(plan, recipients=tuple(m for m in plan.recipients if m.id not in alerted))
+        self._page(uow, case, plan)
+        told += plan.recipients
+        night_ends = plan.next_check.isoformat() if plan.step < 0 and plan.next_check else ""
+        return reach_of(plan, told, roster), night_ends
 
     def task(self, uow: UnitOfWork, conversation: Conversation, reason: str) -> None:
         """A task for the staff queue about this person (a follow-up nobody answered)."""
@@ -108,6 +120,22 @@ class Desk:
         self._tell(
             uow, uow.cases.paged(case.id), "notice", staff_text("person_stopped_waiting", case=case.id), case
         )
+
+    def forget_person(self, uow: UnitOfWork, user_id: str) -> None:
+        """The person asked to be forgotten: their cases become anonymous stubs, every staff-bound
+        message holding their words goes, and staff on an open case hear that it is closed."""
+        case = uow.cases.open_for(user_id)
+        paged = uow.cases.paged(case.id) if case is not None else set()
+        uow.cases.forget_person(user_id)
+        if case is None:
+            return
+        uow.timers.cancel_prefix(f"case:{case.id}:")
+        self._event(uow, case, "person asked to be forgotten")
+        closed = staff_text("forgotten", case=case.id)
+        # "taken" lets a channel edit the page it posted, so the summary leaves the staff group too.
+        self._tell(uow, paged - {case.claimed_by or 0}, "taken", closed, case)
+        if case.claimed_by is not None:
+            self._tell(uow, {case.claimed_by}, "notice", closed, case)
 
     # Staff actions -----------------------------------------------------------------------------
 
@@ -148,15 +176,22 @@ class Desk:
         case, refusal = self._held(uow, member, case_id, "release")
         if case is None:
             return refusal
-        case.status = after(case.status, "release")
-        case.claimed_by, case.claimed_at, case.paging_step = None, None, 0
-        uow.cases.save(case)
-        uow.timers.cancel(reply_timer(case))
-        self._event(uow, case, "released", member.name)
-        self._page(uow, case, plan_step(0, self.policy, self.roster(uow), self.now()))
         result = DeskResult().say("released", case=case_id)
-        result.person_events.append((case.user_id, StaffLeft()))
+        result.person_events.append(self._back_to_queue(uow, case, member))
         return result
+
+    def remove_member(self, uow: UnitOfWork, member: StaffMember) -> list[tuple[str, Event]]:
+        """Take someone off the register at once: their cases go back to the queue and are paged
+        afresh, and nothing more reaches them (what waited for them, people's words among it, is
+        dropped). Returns the events for the people whose case they held."""
+        member.active, member.availability = False, Availability.OFF
+        member.on_call_since = member.break_until = None
+        uow.staff.save(member)
+        uow.rota.clear(member.id)
+        uow.outbox.forget_recipient(staff_address(member))
+        held = sorted((c for c in uow.cases.open_cases() if c.claimed_by == member.id), key=lambda c: c.id)
+        why = "removed from the staff register"
+        return [self._back_to_queue(uow, case, member, why) for case in held]
 
     def transfer(self, uow: UnitOfWork, member: StaffMember, case_id: int, to: str, note: str) -> DeskResult:
         case, refusal = self._held(uow, member, case_id, "transfer")
@@ -181,6 +216,8 @@ class Desk:
         case = uow.cases.get(case_id)
         if case is None:
             return DeskResult().say("not_found", case=case_id)
+        if not may_act_on(member, case):
+            return self._not_theirs(uow, case)
         self._event(uow, case, "note added", member.name, text)
         return DeskResult().say("note_added", case=case_id)
 
@@ -204,9 +241,9 @@ class Desk:
         return result
 
     def cancel(self, uow: UnitOfWork, member: StaffMember, case_id: int, reason: str) -> DeskResult:
-        case = uow.cases.get(case_id)
-        if case is None or not allowed(case.status, "cancel"):
-            return DeskResult().say("not_found", case=case_id)
+        case, refusal = self._held(uow, member, case_id, "cancel")
+        if case is None:
+            return refusal
         case.status = after(case.status, "cancel")
         uow.cases.save(case)
         uow.timers.cancel_prefix(f"case:{case.id}:")
@@ -242,7 +279,7 @@ class Desk:
         case = uow.cases.get(case_id)
         if case is None:
             return DeskResult().say("not_found", case=case_id)
-        if not member.is_supervisor and case.claimed_by != member.id:
+        if not may_act_on(member, case):
             return refused("supervisors_only")
         result = DeskResult().say("timeline_heading", case=case_id)
         for event in uow.cases.timeline(case_id):
@@ -318,11 +355,14 @@ class Desk:
         self._event(uow, case, "opened", "", f"{intent.level.value} · {intent.reason}")
         return case
 
-    def _update(self, uow: UnitOfWork, case: Case, intent: Escalate) -> None:
+    def _update(self, uow: UnitOfWork, case: Case, intent: Escalate) -> tuple[Reach, str] | None:
+        """New signals on an open case; when they call for paging it afresh (a rise to imminent, or
+        past moderate for a case waiting out the night), who knows now."""
         raised = intent.level > case.level
         case.level = RiskLevel.highest(case.level, intent.level)
         case.signals = tuple(sorted({*case.signals, *intent.signals}))
         case.summary = self._summary(uow, case.user_id, intent)
+        case.person_waiting = True
         uow.cases.save(case)
         self._event(uow, case, "signals updated", "", f"{intent.level.value}: {', '.join(intent.signals)}")
         if case.claimed_by is not None and intent.level >= RiskLevel.HIGH:
@@ -330,8 +370,11 @@ class Desk:
                 "urgent", case=case.id, level=intent.level.value, signals=", ".join(intent.signals)
             )
             uow.outbox.add(f"staff:{case.claimed_by}", "urgent", {"text": text, "case": case.id}, case.id)
-        elif raised and case.level >= RiskLevel.IMMINENT and case.status is CaseStatus.TRIGGERED:
-            self._page(uow, case, plan_first_page(case, self.policy, self.roster(uow), self.now()))
+        elif raised and case.status is CaseStatus.TRIGGERED:
+            waiting_out_the_night = case.paging_step < 0 and case.level > RiskLevel.MODERATE
+            if case.level >= RiskLevel.IMMINENT or waiting_out_the_night:
+                return self._first_page(uow, case)
+        return None
 
     def _summary(self, uow: UnitOfWork, user_id: str, intent: Escalate) -> str:
         recent = uow.messages.recent(user_id, 5)
@@ -398,6 +441,21 @@ class Desk:
         result.person_events.append((case.user_id, StaffJoined(display)))
         return result
 
+    def _back_to_queue(
+        self, uow: UnitOfWork, case: Case, leaving: StaffMember, why: str = ""
+    ) -> tuple[str, Event]:
+        """The case goes back to the queue and is paged afresh, to anyone but the one who left it."""
+        actor = leaving.name
+        case.status = after(case.status, "release")
+        case.claimed_by, case.claimed_at, case.paging_step = None, None, 0
+        uow.cases.save(case)
+        uow.timers.cancel(reply_timer(case))
+        self._event(uow, case, "released", actor, why)
+        roster = self.roster(uow).without(leaving)
+        plan = plan_step(0, self.policy, roster, self.now())
+        self._page(uow, case, plan)
+        return case.user_id, StaffLeft(reach_of(plan, plan.recipients, roster))
+
     def _held(
         self, uow: UnitOfWork, member: StaffMember, case_id: int, action: str
     ) -> tuple[Case | None, DeskResult]:
@@ -405,10 +463,14 @@ class Desk:
         case = uow.cases.get(case_id)
         if case is None or not allowed(case.status, action):
             return None, DeskResult().say("not_found", case=case_id)
-        if case.claimed_by != member.id and not member.is_supervisor:
-            holder = self._name_of(uow, case.claimed_by)
-            return None, refused("not_yours", case=case_id, name=holder)
+        if not may_act_on(member, case):
+            return None, self._not_theirs(uow, case)
         return case, DeskResult()
+
+    def _not_theirs(self, uow: UnitOfWork, case: Case) -> DeskResult:
+        if case.claimed_by is None:
+            return refused("not_held", case=case.id)
+        return refused("not_yours", case=case.id, name=self._name_of(uow, case.claimed_by))
 
     def _tell(self, uow: UnitOfWork, staff_ids: set[int], kind: str, text: str, case: Case) -> None:
         for staff_id in sorted(staff_ids):
@@ -424,9 +486,18 @@ class Desk:
     def _waited(self, case: Case) -> str:
         return f"{int((self.now() - case.opened_at).total_seconds() // 60)} min"
 
-    def _alert_supervisors(self, uow: UnitOfWork, case: Case, roster: Roster) -> None:
+    def _alert_supervisors(self, uow: UnitOfWork, case: Case, roster: Roster) -> list[StaffMember]:
+        """Nobody on call has room: every supervisor is asked to find someone (instead of a plain page)."""
+        supervisors = roster.supervisors()
         text = staff_text("page_nobody", case=case.id)
-        self._tell(uow, {m.id for m in roster.supervisors()}, "page", text, case)
+        self._tell(uow, {member.id for member in supervisors}, "page", text, case)
+        return supervisors
+
+
+def may_act_on(member: StaffMember, case: Case) -> bool:
+    """Case actions (release, transfer, note, resolve, cancel) belong to its holder and to supervisors:
+    a case nobody holds yet is claimed first, never closed or annotated from the side."""
+    return case.claimed_by == member.id or member.is_supervisor
 
 
 def waiting_cases(uow: UnitOfWork) -> list[Case]:

@@ -285,9 +285,21 @@ class ConversationService:
 
     def _save(self, uow: UnitOfWork, outcome: Outcome) -> None:
         if any(isinstance(intent, EraseUser) for intent in outcome.intents):
-            _erase(uow, outcome.conversation.user_id)
+            self._erase(uow, outcome.conversation.user_id)
         else:
             uow.conversations.save(outcome.conversation)
+
+    def _erase(self, uow: UnitOfWork, user_id: str) -> None:
+        """Everything that holds the person's words goes, whoever it was for: their conversation,
+        messages and timers, their own outbox, and the staff-bound pages, relays and handovers of
+        their cases (a case stays as an anonymous stub)."""
+        uow.conversations.erase(user_id)
+        if self.desk is not None:
+            self.desk.forget_person(uow, user_id)
+        else:
+            uow.cases.forget_person(user_id)
+        uow.outbox.forget_recipient(user_id)
+        uow.timers.cancel_prefix(person_timer(user_id, ""))
 
     def _keep_unhandled(self, conversation: Conversation, event: Event, locale: str | None) -> Kept:
         """Keep what a person sent when handling it failed: in the database for staff to see, or,
@@ -368,13 +380,6 @@ class FloodGuard:
 
     def reset(self, user_id: str) -> None:
         self._seen.pop(user_id, None)
-
-
-def _erase(uow: UnitOfWork, user_id: str) -> None:
-    uow.conversations.erase(user_id)
-    uow.cases.forget_person(user_id)
-    uow.outbox.forget_recipient(user_id)
-    uow.timers.cancel_prefix(person_timer(user_id, ""))
 
 
 class DeskService:

@@ -26,6 +26,10 @@ OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 StaffAction = tuple[StaffMember, DeskResult, list[tuple[str, dt.datetime | None]]]
 
 
+class SessionEnded(Exception):
+    """The staff member was removed from the register: their session is over."""
+
+
 @dataclass(frozen=True)
 class StaffIdentity:
     """How a channel knows a staff member: by the name typed at the console, or by Telegram id."""
@@ -65,6 +69,25 @@ class StaffService(DeskService):
             uow.commit()
         return member, result, uow.timers.changes
 
+    def remove(self, name: str) -> bool:
+        """Take a staff member off the register, in one transaction: their held cases go back to the
+        queue (the people are told), their sessions end; False when no active member has that name."""
+        changes = retry_on_conflict(lambda: self._remove_once(name))
+        if changes is None:
+            return False
+        self._conversations.scheduler.apply(changes)
+        return True
+
+    def _remove_once(self, name: str) -> list[tuple[str, dt.datetime | None]] | None:
+        with self._unit_of_work() as uow:
+            member = uow.staff.by_name(name)
+            if member is None or not member.active:
+                return None
+            for user_id, event in self._desk.remove_member(uow, member):
+                self._conversations.deliver(uow, user_id, event)
+            uow.commit()
+        return uow.timers.changes
+
     def members(self) -> list[StaffMember]:
         with self._unit_of_work() as uow:
             return [member for member in uow.staff.all() if member.active]
@@ -74,7 +97,12 @@ class StaffService(DeskService):
         return {m.id: m.telegram_id for m in self.members() if m.telegram_id is not None}
 
     def inbox(self, member: StaffMember) -> list[Delivery]:
-        """Messages waiting for this staff member (pages, relays, notices), marked as delivered."""
+        """Messages waiting for this staff member (pages, relays, notices), marked as delivered;
+        raises SessionEnded once they are no longer active staff."""
+        with self._unit_of_work() as uow:
+            current = uow.staff.get(member.id)
+        if current is None or not current.active:
+            raise SessionEnded(member.name)
         return self._conversations.take_deliveries([staff_address(member)])
 
     def _dispatch(self, uow: UnitOfWork, member: StaffMember, text: str) -> DeskResult:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flows.oncall.model import Reach
+
 # What is kept of one message. The whole message is always read and assessed for risk first, however
 # long; only the stored copy is trimmed past this, and the person is told (`common.long_message`).
 KEPT_TEXT_LENGTH = 16_000
@@ -48,12 +50,17 @@ class TimerFired:
 
 @dataclass(frozen=True)
 class CaseOpened:
-    """The team has the person's request: a case exists, and whether anyone could be paged."""
+    """The team has the person's request: a case exists, and who could be told of it (`reach`).
+
+    For a case already open, `reach` is None unless the new signals paged it afresh; `night_ends`
+    (ISO) is when a case queued at night is paged.
+    """
 
     case_id: int
-    staffed: bool
+    reach: Reach | None = Reach.FREE
     existing: bool = False
     update_seconds: float = 180.0
+    night_ends: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,9 @@ class StaffMessage:
 
 @dataclass(frozen=True)
 class StaffLeft:
-    """The staff member released the case back to the queue."""
+    """The staff member released the case back to the queue, paged afresh to whoever `reach` says."""
+
+    reach: Reach = Reach.FREE
 
 
 @dataclass(frozen=True)

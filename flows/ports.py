@@ -148,7 +148,8 @@ class Cases(ABC):
 
     @abstractmethod
     def forget_person(self, user_id: str) -> None:
-        """Keep each case as an anonymous stub: no person, no text."""
+        """Keep each case as an anonymous stub: no person, no text, and no message of the outbox
+        (to anyone) that belongs to their cases."""
 
 
 class Timers(ABC):

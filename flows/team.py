@@ -6,6 +6,7 @@ from flows.checkins import STAFF_OUTREACH_DELAY, check_in_time, describe, new_ch
 from flows.crisis_lines import emergency_number, render_lines
 from flows.events import CaseClosed, CaseOpened, StaffJoined, StaffLeft, StaffMessage, TeamEvent
 from flows.intents import CancelTimer, ScheduleTimer, SetTimer
+from flows.oncall.model import Reach
 from flows.turn import Turn
 
 WAITING_UPDATE = "waiting_update"
@@ -37,7 +38,7 @@ def on_team_event(turn: Turn, event: TeamEvent) -> None:
     elif isinstance(event, StaffMessage):
         turn.say(turn.text("team.from_staff", name=event.name, text=event.text))
     elif isinstance(event, StaffLeft):
-        _left(turn)
+        _left(turn, event)
     elif isinstance(event, CaseClosed):
         _closed(turn, event)
     else:
@@ -53,18 +54,39 @@ def waiting_update(turn: Turn) -> None:
     turn.intents.append(SetTimer(WAITING_UPDATE, seconds))
 
 
+# What the person hears about who knows of their request: only what is true, always with the lines.
+REACH_KEYS = {
+    Reach.FREE: "team.alerted",
+    Reach.BUSY: "team.nobody_available",
+    Reach.NOBODY: "team.nobody_reachable",
+    Reach.NIGHT: "team.night_queue",
+}
+
+
 def _opened(turn: Turn, event: CaseOpened) -> None:
     conversation = turn.conversation
     if event.existing and conversation.case_status:
+        if event.reach is not None:  # new signals paged the case afresh: say who knows now
+            _say_reach(turn, event)
         return
     conversation.case_id = event.case_id
     conversation.case_status = WAITING
     conversation.answers["waiting_update_seconds"] = event.update_seconds
-    key = "team.alerted" if event.staffed else "team.nobody_available"
-    turn.say_key(key, emergency=emergency_number(conversation.country), lines=_lines(turn))
+    _say_reach(turn, event)
     turn.intents.append(SetTimer(WAITING_UPDATE, event.update_seconds))
     if conversation.state not in ("screening", "waiting_for_staff"):
         move(turn, "wait")
+
+
+def _say_reach(turn: Turn, event: CaseOpened) -> None:
+    key = "team.still_queued" if event.reach is None else REACH_KEYS[event.reach]
+    country = turn.conversation.country
+    until = describe(event.night_ends, _zone(turn), turn.content) if event.night_ends else ""
+    turn.say_key(key, emergency=emergency_number(country), lines=_lines(turn), until=until)
+
+
+def _zone(turn: Turn) -> str:
+    return str(turn.conversation.profile.get("timezone") or zones_for(turn.conversation.country)[0])
 
 
 def _joined(turn: Turn, event: StaffJoined) -> None:
@@ -77,11 +99,12 @@ def _joined(turn: Turn, event: StaffJoined) -> None:
         move(turn, "join")
 
 
-def _left(turn: Turn) -> None:
+def _left(turn: Turn, event: StaffLeft) -> None:
     conversation = turn.conversation
     conversation.case_status = WAITING
     conversation.staff_name = ""
-    turn.say_key("team.released", emergency=emergency_number(conversation.country))
+    key = "team.released" if event.reach is Reach.FREE else "team.released_queue"
+    turn.say_key(key, emergency=emergency_number(conversation.country), lines=_lines(turn))
     turn.intents.append(
         SetTimer(WAITING_UPDATE, float(conversation.answers.get("waiting_update_seconds", 180)))
     )

@@ -179,6 +179,10 @@ class SqlAlchemyCases(Cases):
         return [as_utc(claimed) - as_utc(opened) for opened, claimed in self._connection.execute(query)]
 
     def forget_person(self, user_id: str) -> None:
+        # Pages, relays, handovers and urgent notices of their cases hold their words: all go,
+        # delivered or not, whoever they were addressed to.
+        theirs = select(CASES.c.id).where(CASES.c.user_id == user_id)
+        self._connection.execute(delete(OUTBOX).where(OUTBOX.c.case_id.in_(theirs)))
         still_open = (CASES.c.user_id == user_id) & CASES.c.status.in_(OPEN)
         closing = {"status": CaseStatus.CANCELLED.value, "outcome": Outcome.PERSON_LEFT.value}
         self._connection.execute(update(CASES).where(still_open).values(**closing))

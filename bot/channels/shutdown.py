@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -13,10 +14,23 @@ class GracefulStop:
     def __init__(self) -> None:
         self.busy = False
         self.requested = False
+        self._installed = False
 
     def install(self) -> GracefulStop:
         signal.signal(signal.SIGTERM, self._on_term)
+        self._installed = True
         return self
+
+    def stop_from_within(self) -> None:
+        """Stop as a SIGTERM would (the message in hand is finished first), asked from another thread.
+
+        Sent to the main thread itself, so that a read from stdin it is blocked in is interrupted.
+        Without the handler installed (a console run inside another program) there is nothing to do:
+        the console's own loop stops at its next line."""
+        if self._installed:
+            main = threading.main_thread().ident
+            assert main is not None
+            signal.pthread_kill(main, signal.SIGTERM)
 
     @contextmanager
     def handling(self) -> Iterator[None]:

@@ -16,10 +16,13 @@ from typing import IO, Any
 from bot.channels.polling import Poller
 from bot.channels.shutdown import GracefulStop
 from bot.desk import staff_text
-from bot.staff import StaffIdentity, StaffService
+from bot.staff import SessionEnded, StaffIdentity, StaffService
+from flows.oncall.model import StaffMember
 from flows.ports import Delivery, StorageUnavailable
 
 STATE = "staff"
+# The exit status of a console whose staff member was removed while it ran.
+SESSION_ENDED = 3
 
 
 @dataclass
@@ -33,17 +36,33 @@ class StaffConsole:
     poll_every: float = 0.1
     stop: GracefulStop = field(default_factory=GracefulStop)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    ended: threading.Event = field(default_factory=threading.Event)
 
     def run(self, lines: Iterable[str]) -> int:
         member = self.staff.member(self.identity)
         if member is None:
             self._write("reply", f"{self.identity.name} is not a registered, active staff member.")
             return 2
-        with Poller(lambda: self._deliver(self.staff.inbox(member)), self.poll_every):
+        with Poller(lambda: self._poll(member), self.poll_every):
             for line in lines:
+                if self.ended.is_set():
+                    break
                 with self.stop.handling():
                     self._line(line)
-        return 0
+        return SESSION_ENDED if self.ended.is_set() else 0
+
+    def _poll(self, member: StaffMember) -> None:
+        """Hand over what waits for this member; once they are removed, say so and end the session."""
+        if self.ended.is_set():
+            return
+        try:
+            deliveries = self.staff.inbox(member)
+        except SessionEnded:
+            self.ended.set()
+            self._write("ended", staff_text("session_ended"))
+            self.stop.stop_from_within()
+            return
+        self._deliver(deliveries)
 
     def _line(self, line: str) -> None:
         text = self._text(line)

@@ -38,6 +38,15 @@ class Outcome(Enum):
     OTHER = "other"
 
 
+class Reach(Enum):
+    """Who knows of a new (or returned) case, as the person may be told it, truthfully."""
+
+    FREE = "free"  # someone on call with room to take it was paged
+    BUSY = "busy"  # nobody free: others (a supervisor, staff off call) were told
+    NOBODY = "nobody"  # nobody could be told: it waits in the queue
+    NIGHT = "night"  # a moderate case waits unpaged until the night ends
+
+
 OPEN_STATUSES = (CaseStatus.TRIGGERED, CaseStatus.CLAIMED)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from flows.oncall.model import Case, Role, StaffMember
+from flows.oncall.model import Case, Reach, Role, StaffMember
 from flows.oncall.policy import Policy, PolicyLevel
 from flows.oncall.rota import has_capacity, with_role
 from flows.risk.levels import RiskLevel
@@ -27,6 +27,15 @@ class Roster:
 
     def supervisors(self) -> list[StaffMember]:
         return [member for member in with_role(self.staff, Role.SUPERVISOR) if member.active]
+
+    def without(self, leaving: StaffMember) -> Roster:
+        """The roster less someone who just left a case: it is not paged straight back to them."""
+        return Roster(
+            [m for m in self.staff if m.id != leaving.id],
+            [m for m in self.on_call if m.id != leaving.id],
+            self.open_cases,
+            self.cap,
+        )
 
 
 @dataclass(frozen=True)
@@ -50,11 +59,34 @@ def plan_first_page(case: Case, policy: Policy, roster: Roster, now: dt.datetime
 
 
 def plan_step(step: int, policy: Policy, roster: Roster, now: dt.datetime) -> PagePlan:
-    """Page the level at `step` of the ladder; past the repeats, the last level is paged again and again."""
+    """Page the level at `step` of the ladder; past the repeats, the last level is paged again and again.
+
+    A level with nobody to page (no counsellor on call, say) is skipped for the next at once: waiting
+    out its timeout would page nobody while the person is told the team knows. When every level is
+    empty the plan pages nobody, and the timer tries again later.
+    """
+    for candidate in range(step, step + len(policy.levels)):
+        plan = _plan_at(candidate, policy, roster, now)
+        if plan.recipients:
+            return plan
+    return _plan_at(step, policy, roster, now)
+
+
+def _plan_at(step: int, policy: Policy, roster: Roster, now: dt.datetime) -> PagePlan:
     ladder = len(policy.levels) * policy.repeat
     level = policy.levels[-1] if step >= ladder else policy.levels[step % len(policy.levels)]
     recipients = tuple(targets_of(level, roster))
     return PagePlan(step, recipients, level.name, now + level.ack_timeout)
+
+
+def reach_of(plan: PagePlan, told: Iterable[StaffMember], roster: Roster) -> Reach:
+    """What can truthfully be said about who knows of a new case: `told` is everyone paged or alerted."""
+    if plan.step < 0:
+        return Reach.NIGHT
+    told_ids = {member.id for member in told}
+    if told_ids & {member.id for member in roster.available()}:
+        return Reach.FREE
+    return Reach.BUSY if told_ids else Reach.NOBODY
 
 
 def targets_of(level: PolicyLevel, roster: Roster) -> list[StaffMember]:

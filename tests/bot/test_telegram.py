@@ -277,6 +277,21 @@ async def test_a_page_a_claim_and_the_relay_both_ways(app, telegram):
     assert str(STAFF_USER) not in api.texts(PERSON_CHAT)[-1]
 
 
+async def test_forget_edits_the_page_in_the_staff_group_so_their_words_leave_it(app, telegram):
+    api = telegram.api
+    app.admin.add_staff("Sam Jones", "counsellor", STAFF_USER)
+    await telegram.text("/oncall on", user=STAFF_USER)
+    await at_menu(telegram)
+    await telegram.press("o:person")
+    await telegram.deliver()
+    assert "a rough week at work" in api.sent(STAFF_GROUP)[-1]["text"]
+    await telegram.text("/forget")
+    await telegram.press("o:forget_yes")
+    await telegram.deliver()
+    edits = [p for name, p in api.calls if name == "editMessageText"]
+    assert edits and edits[-1]["text"].startswith("Case 1 is closed: the person asked us to erase everything")
+
+
 async def test_only_registered_staff_can_use_staff_commands(app, telegram):
     await telegram.text("/queue", user=STRANGER, chat=STAFF_GROUP)
     assert telegram.api.texts(STAFF_GROUP)[-1] == "This command is for registered team members only."

@@ -16,6 +16,7 @@ import pytest
 from tests.policies import policy_file
 
 TIMEOUT = 20.0
+TO_A_PERSON = ("/start", "I agree, let's start", "United Kingdom", "exhausted", "6", "Talk to a person")
 
 
 class Process:
@@ -50,6 +51,10 @@ class Process:
             seen.append(record.get("text"))
             if fragment in str(record.get("text")):
                 return record
+
+    def exits_by_itself(self) -> int:
+        """The exit status of a process that ends on its own, its input still open."""
+        return self._process.wait(timeout=TIMEOUT)
 
     def close(self) -> int:
         assert self._process.stdin is not None
@@ -105,7 +110,7 @@ def test_a_person_and_a_counsellor_talk_across_two_processes(env):
 def talk(counsellor: Process, person: Process) -> None:
     counsellor.send("/oncall on")
     counsellor.expect("You're on call")
-    for text in ("/start", "I agree, let's start", "United Kingdom", "exhausted", "6", "Talk to a person"):
+    for text in TO_A_PERSON:
         person.send(text)
     assert person.expect("has been alerted")["state"] == "waiting_for_staff"
     page = counsellor.expect("Case 1")
@@ -122,3 +127,38 @@ def talk(counsellor: Process, person: Process) -> None:
     assert person.expect("closed this conversation")["state"] == "menu"
     assert person.close() == 0
     assert counsellor.close() == 0
+
+
+def test_removing_a_counsellor_ends_their_running_console_and_returns_the_case_at_once(env):
+    cli(env, "staff", "add", "--name", "Sam Jones", "--role", "counsellor")
+    cli(env, "staff", "add", "--name", "Alex Lee", "--role", "counsellor")
+    with (
+        Process(["staff", "console", "--as", "Sam Jones", "--jsonl"], env) as sam,
+        Process(["staff", "console", "--as", "Alex Lee", "--jsonl"], env) as alex,
+        Process(["chat", "--jsonl", "--user", "alice"], env) as person,
+    ):
+        for counsellor in (sam, alex):
+            counsellor.send("/oncall on")
+            counsellor.expect("You're on call")
+        for text in TO_A_PERSON:
+            person.send(text)
+        person.expect("has been alerted")
+        sam.expect("Case 1")
+        sam.send("/claim 1")
+        sam.expect("You have case 1")
+        person.expect("Sam from our team has joined")
+        alex.expect("Case 1 was claimed by Sam Jones")
+
+        assert "removed Sam Jones" in cli(env, "staff", "remove", "--name", "Sam Jones")
+        assert sam.expect("no longer on the staff register")["kind"] == "ended"
+        assert sam.exits_by_itself() == 3  # ended at once, though its input was still open
+        assert person.expect("had to step away")["state"] == "waiting_for_staff"
+        assert alex.expect("Case 1")["kind"] == "page"  # back in the queue and paged afresh
+
+        alex.send("/claim 1")
+        alex.expect("You have case 1")
+        person.expect("Alex from our team has joined")
+        person.send("is anyone there")
+        assert alex.expect("is anyone there")["kind"] == "relay"
+        assert person.close() == 0
+        assert alex.close() == 0

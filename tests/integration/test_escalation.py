@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlalchemy import text as sql
 
+from bot.admin import AdminError
 from bot.bootstrap import App, bootstrap
-from bot.staff import StaffIdentity
+from bot.staff import SessionEnded, StaffIdentity
 from flows.events import parse_text
 
 PERSON = "console:person"
@@ -305,3 +307,94 @@ def test_a_silent_claimer_is_reminded_then_their_supervisor_is_told(app, clock):
     app.staff.handle(SAM, "I'm here, sorry for the wait.")
     clock.advance(minutes=4)
     assert app.timers.fire_due() == 0
+
+
+def test_only_the_holder_or_a_supervisor_may_cancel_or_note_a_case(app):
+    on_call(app, SAM, ALEX, SUE)
+    asks_for_a_person(app)
+    assert app.staff.handle(ALEX, "/cancel 1")[0].startswith("Case 1 is waiting in the queue")
+    assert app.staff.handle(ALEX, "/note 1 from the side")[0].startswith("Case 1 is waiting in the queue")
+    app.staff.handle(SAM, "/claim 1")
+    person_hears(app)
+    assert app.staff.handle(ALEX, "/cancel 1")[0].startswith("Case 1 is not yours")
+    assert app.staff.handle(ALEX, "/note 1 meddling")[0].startswith("Case 1 is not yours")
+    assert person_hears(app) == []
+    assert app.conversations.conversation(PERSON).state == "with_staff"
+    timeline = "\n".join(app.staff.handle(SUE, "/case 1"))
+    assert "from the side" not in timeline and "meddling" not in timeline and "cancelled" not in timeline
+    assert app.staff.handle(SAM, "/note 1 calmer now") == ["Note added to case 1."]
+    assert app.staff.handle(SUE, "/cancel 1 opened twice") == ["Case 1 cancelled."]
+    assert any("closed this conversation" in text for text in person_hears(app))
+
+
+def test_removing_a_counsellor_returns_their_case_at_once_and_nothing_more_reaches_them(app, database):
+    on_call(app, SAM, ALEX)
+    asks_for_a_person(app)
+    app.staff.handle(SAM, "/claim 1")
+    sam = app.staff.member(SAM)
+    assert sam is not None
+    person_hears(app)
+    staff_hears(app, ALEX)
+    assert app.admin.remove_staff("Sam Jones") == "removed Sam Jones"
+    assert "step away" in person_hears(app)[0]
+    assert app.conversations.conversation(PERSON).state == "waiting_for_staff"
+    assert any(text.startswith("🔔 Case 1") for text in staff_hears(app, ALEX))
+    person_says(app, "are you still there")
+    with pytest.raises(SessionEnded):
+        app.staff.inbox(sam)
+    with database.connect() as connection:
+        waiting_for_sam = sql("SELECT COUNT(*) FROM outbox WHERE recipient = 'staff:1'")
+        assert connection.execute(waiting_for_sam).scalar_one() == 0
+    assert "released · Sam Jones · removed" in "\n".join(app.staff.handle(SUE, "/case 1"))
+    assert any("You have case 1" in line for line in app.staff.handle(ALEX, "/claim 1"))
+    with pytest.raises(AdminError):
+        app.admin.remove_staff("Sam Jones")
+
+
+def test_with_only_a_supervisor_on_call_the_supervisor_is_paged_at_once(app):
+    on_call(app, SUE)
+    said = asks_for_a_person(app)
+    assert any("has been alerted" in text and "116 123" in text for text in said)
+    assert any(text.startswith("🔔 Case 1") for text in staff_hears(app, SUE))
+
+
+def test_with_nobody_to_reach_the_person_is_not_told_anyone_was_alerted(app):
+    for name in ("Sam Jones", "Alex Lee", "Sue Park"):
+        app.admin.remove_staff(name)
+    said = "\n".join(asks_for_a_person(app))
+    assert "nobody from our team can be reached right now" in said and "116 123" in said
+    assert "alerted" not in said and "let others" not in said
+
+
+def test_at_night_a_request_waits_for_the_morning_and_a_crisis_still_pages_at_once(app, clock):
+    on_call(app, SAM)
+    clock.advance(hours=9, minutes=30)  # 23:30 on a Friday: night under the default policy
+    said = "\n".join(asks_for_a_person(app))
+    assert "may not be seen before Saturday 07:00" in said and "116 123" in said
+    assert "has been alerted" not in said
+    assert staff_hears(app, SAM) == []
+    said = "\n".join(person_says(app, "I want to kill myself"))
+    assert "has been alerted" in said and "116 123" in said
+    assert any(text.startswith("🔔 Case 1 · high") for text in staff_hears(app, SAM))
+
+
+def test_a_released_case_with_nobody_else_free_promises_nobody(app):
+    on_call(app, SAM)
+    asks_for_a_person(app)
+    app.staff.handle(SAM, "/claim 1")
+    person_hears(app)
+    staff_hears(app, SAM)
+    app.staff.handle(SAM, "/release 1")
+    heard = person_hears(app)[0]
+    assert "nobody else is free to join right now" in heard and "116 123" in heard
+    assert not any(text.startswith("🔔") for text in staff_hears(app, SAM))  # not paged straight back
+
+
+def test_asking_again_after_stopping_the_wait_is_told_the_truth_and_staff_see_it(app):
+    on_call(app, SAM)
+    asks_for_a_person(app)
+    person_says(app, "Stop waiting for a person")
+    said = "\n".join(person_says(app, "Talk to a person"))
+    assert "still with our team, and they can see you're waiting again" in said and "116 123" in said
+    assert "has been alerted" not in said
+    assert "person stopped waiting" not in "\n".join(app.staff.handle(SAM, "/queue"))

@@ -75,6 +75,38 @@ def test_after_forget_no_row_anywhere_refers_to_the_person(database, database_ur
     app.close()
 
 
+def test_after_forget_no_row_anywhere_holds_their_words_even_for_staff(database, database_url, cipher, clock):
+    """Pages with their summary, relayed lines, delivered or waiting: decrypted, none holds a word."""
+    app = bootstrap(database_url, cipher, clock=clock.now)  # a weekday afternoon: the case is paged
+    run_everything(app, "MARKER-words")
+    sam = app.staff.member(SAM)
+    assert sam is not None
+    assert any("MARKER-words" in str(d.payload["text"]) for d in app.staff.inbox(sam))  # delivered
+    app.conversations.handle(PERSON, parse_text("relay MARKER-words again"))  # waiting for Sam
+    app.conversations.handle(PERSON, parse_text("/forget"))
+    app.conversations.handle(PERSON, parse_text("Yes, erase everything"))
+    assert "MARKER-words" not in "\n".join(decrypted_rows(database, cipher))
+    told = [str(d.payload["text"]) for d in app.staff.inbox(sam)]
+    assert told == [
+        "Case 1 is closed: the person asked us to erase everything about them, so their messages are gone."
+    ]
+    assert app.staff.handle(SAM, "still there?") == [
+        "You have no active case to write to. /queue shows waiting cases."
+    ]
+    app.close()
+
+
+def decrypted_rows(database, cipher) -> list[str]:
+    """Every value of every table as text, encrypted columns decrypted: what a key holder could read."""
+    values: list[str] = []
+    with database.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            for row in connection.execute(select(table)):
+                for value in row:
+                    values.append(cipher.decrypt(value) if isinstance(value, bytes) else str(value))
+    return values
+
+
 def test_transcripts_past_the_retention_period_are_purged_and_case_stubs_kept(database, database_url, cipher):
     from tests.fakes import FakeClock
 

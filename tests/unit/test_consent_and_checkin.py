@@ -96,7 +96,7 @@ def test_the_menu_offers_everything_that_can_help_and_a_person():
 
 def test_asking_for_a_person_raises_an_escalation_and_gives_the_lines_at_once():
     chat = consented().person("bad day").person("5").person("Talk to a person").bot_in("menu")
-    chat.bot_says("asked a person", "116 123", "999")
+    chat.bot_says("asked our team for a person", "116 123", "999")
     (escalation,) = chat.of_kind(Escalate)
     assert escalation.reason == "asked_for_person"
     assert "bad day" not in escalation.summary

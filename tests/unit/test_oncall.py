@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from flows.oncall.lifecycle import after, allowed
-from flows.oncall.model import Availability, Case, CaseStatus, Override, Role, Shift, StaffMember
-from flows.oncall.paging import Roster, plan_first_page, plan_step, priority_key
+from flows.oncall.model import Availability, Case, CaseStatus, Override, Reach, Role, Shift, StaffMember
+from flows.oncall.paging import Roster, plan_first_page, plan_step, priority_key, reach_of
 from flows.oncall.policy import default_policy
 from flows.oncall.rota import in_shift, is_on_call, over_shift_limit
 from flows.risk.levels import RiskLevel
@@ -127,3 +127,35 @@ def test_a_long_shift_is_noticed():
     assert over_shift_limit(member, POLICY.shift_limit, FRIDAY_AFTERNOON)
     member.on_call_since = FRIDAY_AFTERNOON - dt.timedelta(hours=2)
     assert not over_shift_limit(member, POLICY.shift_limit, FRIDAY_AFTERNOON)
+
+
+def test_a_level_with_nobody_to_page_is_skipped_at_once_not_waited_out():
+    only_sue = Roster(EVERYONE, [SUE], [], POLICY.caseload_cap)
+    plan = plan_first_page(case(RiskLevel.HIGH), POLICY, only_sue, FRIDAY_AFTERNOON)
+    assert [m.name for m in plan.recipients] == ["Sue"] and plan.level_name == "on-call supervisor"
+    assert plan.next_check == FRIDAY_AFTERNOON + POLICY.levels[1].ack_timeout
+    assert reach_of(plan, plan.recipients, only_sue) is Reach.FREE
+
+
+def test_with_nobody_on_call_staff_off_call_are_paged_and_nobody_is_called_free():
+    nobody_on_call = Roster(EVERYONE, [], [], POLICY.caseload_cap)
+    plan = plan_first_page(case(RiskLevel.HIGH), POLICY, nobody_on_call, FRIDAY_AFTERNOON)
+    assert plan.level_name == "all staff" and {m.name for m in plan.recipients} == {
+        "Sam",
+        "Alex",
+        "Sue",
+        "Off",
+    }
+    assert reach_of(plan, plan.recipients, nobody_on_call) is Reach.BUSY
+
+
+def test_with_nobody_registered_nobody_is_paged_and_the_timer_tries_again():
+    empty = Roster([], [], [], POLICY.caseload_cap)
+    plan = plan_first_page(case(RiskLevel.HIGH), POLICY, empty, FRIDAY_AFTERNOON)
+    assert plan.recipients == () and plan.step == 0 and plan.next_check is not None
+    assert reach_of(plan, (), empty) is Reach.NOBODY
+
+
+def test_a_moderate_case_queued_at_night_is_said_to_wait_for_the_morning():
+    plan = plan_first_page(case(RiskLevel.MODERATE, FRIDAY_NIGHT), POLICY, roster(), FRIDAY_NIGHT)
+    assert reach_of(plan, plan.recipients, roster()) is Reach.NIGHT

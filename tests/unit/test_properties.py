@@ -27,6 +27,7 @@ from flows.events import (
     parse_text,
 )
 from flows.intents import EraseUser, Intent, RelayToStaff, Reply
+from flows.oncall.model import Reach
 
 ENGINE = Engine()
 NOW = dt.datetime(2026, 11, 27, 14, 0, tzinfo=dt.UTC)
@@ -84,8 +85,10 @@ EVENTS = st.one_of(
     st.sampled_from(PHRASES).map(Edited),
     st.sampled_from(
         [
-            CaseOpened(1, staffed=True),
-            CaseOpened(1, staffed=False),
+            *(CaseOpened(1, reach) for reach in Reach),
+            CaseOpened(1, Reach.NIGHT, night_ends="2026-11-28T07:00:00+00:00"),
+            CaseOpened(1, None, existing=True),
+            StaffLeft(Reach.NOBODY),
             StaffJoined("Sam"),
             StaffMessage("Sam", "I'm here"),
             StaffLeft(),

@@ -32,7 +32,7 @@ def test_high_risk_mid_exercise_gives_lines_and_a_person_then_offers_the_questio
     chat = at_menu().person("breathing").person("box").person("ready")
     chat.person("honestly i just want to kill myself").bot_in("screening.offer")
     assert "116 123" in chat.replies[0].text
-    chat.bot_says("asking a person")
+    chat.bot_says("asking our team for a person")
     (escalation,) = escalations(chat)
     assert escalation.level == RiskLevel.HIGH
     assert escalation.evidence
@@ -88,7 +88,7 @@ def test_behaviour_long_ago_is_moderate_and_offers_support_without_paging():
 
 def test_declining_after_a_high_signal_still_asks_for_a_person():
     chat = at_menu().person("I want to end my life").bot_in("screening.offer")
-    chat.person("I'd rather not").bot_in("menu").bot_says("asked a person")
+    chat.person("I'd rather not").bot_in("menu").bot_says("asked our team for a person")
     assert len(escalations(chat)) == 1
 
 
