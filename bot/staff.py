@@ -80,7 +80,8 @@ class StaffService(DeskService):
 
     def _remove_once(self, name: str) -> list[tuple[str, dt.datetime | None]] | None:
         with self._unit_of_work() as uow:
-            member = uow.staff.by_name(name)
+            found = uow.staff.by_name(name)
+            member = uow.staff.hold(found.id) if found is not None else None
             if member is None or not member.active:
                 return None
             for user_id, event in self._desk.remove_member(uow, member):
@@ -192,10 +193,13 @@ class StaffService(DeskService):
 
 
 def _lookup(uow: UnitOfWork, identity: StaffIdentity) -> StaffMember | None:
+    """The active member behind `identity`, held for the rest of the unit of work (a removal
+    running at the same time goes wholly before or wholly after what they do)."""
     if identity.telegram_id is not None:
-        member = uow.staff.by_telegram_id(identity.telegram_id)
+        found = uow.staff.by_telegram_id(identity.telegram_id)
     else:
-        member = uow.staff.by_name(identity.name or "")
+        found = uow.staff.by_name(identity.name or "")
+    member = uow.staff.hold(found.id) if found is not None else None
     return member if member is not None and member.active else None
 
 

@@ -79,6 +79,11 @@ class StaffDirectory(ABC):
     def by_telegram_id(self, telegram_id: int) -> StaffMember | None: ...
 
     @abstractmethod
+    def hold(self, staff_id: int) -> StaffMember | None:
+        """The member as last committed, held until the unit of work ends, so that one member's
+        actions and their removal happen one after the other, never interleaved."""
+
+    @abstractmethod
     def all(self) -> list[StaffMember]: ...
 
     @abstractmethod

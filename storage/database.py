@@ -40,6 +40,7 @@ def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
         _ensure_parent(url)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _begin_immediately)
         return engine
     return create_engine(
         url,
@@ -54,10 +55,20 @@ def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     """WAL lets a chat and a staff console share one file; FULL sync makes each commit durable."""
+    # The driver's own transaction handling starts a transaction only at the first write, so the
+    # reads a unit of work decides on would not be part of it; we begin every transaction ourselves.
+    connection.isolation_level = None
     cursor = connection.cursor()
     for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+def _begin_immediately(connection: Any) -> None:
+    """Every transaction takes the write lock when it begins: units of work on one SQLite file run one
+    after another, each deciding on what it read (a claim cannot slip past a concurrent removal), and
+    a waiting writer queues on the busy timeout instead of failing on a stale snapshot."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _ensure_parent(url: str) -> None:

@@ -48,6 +48,13 @@ class SqlAlchemyStaff(StaffDirectory):
     def by_telegram_id(self, telegram_id: int) -> StaffMember | None:
         return self._one(STAFF.c.telegram_id == telegram_id)
 
+    def hold(self, staff_id: int) -> StaffMember | None:
+        # FOR UPDATE: on PostgreSQL a removal and a claim by the same member wait for each other
+        # (SQLite units of work already run one at a time).
+        statement = select(STAFF).where(STAFF.c.id == staff_id).with_for_update()
+        row = self._connection.execute(statement).mappings().one_or_none()
+        return None if row is None else _member(row)
+
     def all(self) -> list[StaffMember]:
         rows = self._connection.execute(select(STAFF).order_by(STAFF.c.name)).mappings()
         return [_member(row) for row in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import text as sql
@@ -398,3 +399,44 @@ def test_asking_again_after_stopping_the_wait_is_told_the_truth_and_staff_see_it
     assert "still with our team, and they can see you're waiting again" in said and "116 123" in said
     assert "has been alerted" not in said
     assert "person stopped waiting" not in "\n".join(app.staff.handle(SAM, "/queue"))
+
+
+def test_a_claim_racing_a_removal_never_leaves_a_removed_member_holding_the_case(app, database):
+    """On PostgreSQL a claim's transaction could commit after a concurrent removal had looked for
+    the member's cases, leaving the case with someone who no longer exists for the desk."""
+    on_call(app, SUE)
+    for round_ in range(12):
+        name = f"Counsellor {round_}"
+        app.admin.add_staff(name, "counsellor", None)
+        app.staff.handle(StaffIdentity(name=name), "/oncall on")
+        person = f"console:racer{round_}"
+        for text in ("/start", "I agree, let's start", "United Kingdom", "tired", "5", "Talk to a person"):
+            app.conversations.handle(person, parse_text(text))
+        case_id = _open_case_of(database, person)
+        start = threading.Barrier(2)
+        claim = (start, app.staff.handle, StaffIdentity(name=name), f"/claim {case_id}")
+        racers = [
+            threading.Thread(target=_at_once, args=claim),
+            threading.Thread(target=_at_once, args=(start, app.admin.remove_staff, name)),
+        ]
+        for racer in racers:
+            racer.start()
+        for racer in racers:
+            racer.join()
+        with database.connect() as connection:
+            holder = connection.execute(
+                sql("SELECT s.active FROM cases c JOIN staff s ON s.id = c.claimed_by WHERE c.id = :id"),
+                {"id": case_id},
+            ).scalar_one_or_none()
+        assert holder in (None, True), f"round {round_}: case {case_id} is held by a removed member"
+
+
+def _at_once(start: threading.Barrier, action: Callable[..., object], *arguments: object) -> None:
+    start.wait()
+    action(*arguments)
+
+
+def _open_case_of(database, user_id: str) -> int:
+    with database.connect() as connection:
+        found = sql("SELECT id FROM cases WHERE user_id = :user AND status = 'triggered'")
+        return int(connection.execute(found, {"user": user_id}).scalar_one())
