@@ -33,20 +33,23 @@ def postgres() -> Iterator[str]:
 @pytest.mark.skipif(not POSTGRES, reason="needs PFA_TEST_POSTGRES_URL (CI sets it)")
 def test_sixteen_busy_threads_share_a_pool_of_two_connections(postgres, monkeypatch, cipher):
     monkeypatch.setenv("PFA_DATABASE_POOL_SIZE", "2")
+    watcher = create_engine(normalise_url(postgres))  # not the service's name: it does not count itself
+    with watcher.connect() as connection:
+        # Only connections opened from now on are this service's: an earlier test's may linger.
+        since = connection.execute(text("SELECT clock_timestamp()")).scalar_one()
     app = bootstrap(postgres, cipher)
     app.conversations.flood = None
-    watcher = create_engine(normalise_url(postgres))  # not the service's name: it does not count itself
     seen: list[int] = []
     done = threading.Event()
 
     def watch() -> None:
         query = text(
-            "SELECT COUNT(*) FROM pg_stat_activity "
-            "WHERE application_name = 'pfa-bot' AND datname = current_database()"
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = 'pfa-bot' "
+            "AND datname = current_database() AND backend_start >= :since"
         )
         with watcher.connect() as connection:
             while not done.wait(0.005):
-                seen.append(connection.execute(query).scalar_one())
+                seen.append(connection.execute(query, {"since": since}).scalar_one())
 
     def person(number: int) -> bool:
         user = f"console:pool-{number}"
