@@ -53,7 +53,7 @@ def load_cipher(key_file: Path, environ: dict[str, str] | None = None) -> Cipher
 def _read_or_create(key_file: Path) -> str:
     if key_file.exists():
         return key_file.read_text(encoding="ascii")
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     # O_EXCL with mode 0600: the key never exists, even for a moment, with wider permissions.
     descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
