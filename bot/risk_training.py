@@ -28,6 +28,10 @@ CURATED_WEIGHT = 3.0
 _DIGITS = 6
 
 
+class TrainerMissing(RuntimeError):
+    """scikit-learn is not installed here; the message says how to install it."""
+
+
 def training_files(folder: Path = TRAINING_DATA) -> list[Path]:
     """The project's labelled risk lines: its corpus, every blind holdout and the training sets."""
     return sorted(folder.glob("risk_*.jsonl"))
@@ -64,8 +68,13 @@ def weights_of(paths: Sequence[Path]) -> list[float]:
 
 def fit(rows: Sequence[tuple[str, str]], weights: Sequence[float] | None = None) -> tuple[Any, Any]:
     """The fitted scikit-learn vectoriser and classifier (imported here: a development dependency)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        raise TrainerMissing(
+            "risk-train needs scikit-learn, a development dependency: pip install -e '.[dev]'"
+        ) from None
 
     vectoriser = TfidfVectorizer(analyzer=features, binary=True, min_df=2)
     matrix = vectoriser.fit_transform([normalise(text) for text, _ in rows])

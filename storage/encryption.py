@@ -8,6 +8,7 @@ just works and a copied database file reveals no message text.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.fernet import Fernet, MultiFernet
@@ -15,13 +16,18 @@ from cryptography.fernet import Fernet, MultiFernet
 KEY_ENV = "PFA_ENCRYPTION_KEY"
 
 
+class KeyProblem(ValueError):
+    """A key that cannot be used; the message says which one, never the key itself."""
+
+
 class Cipher:
     """Encrypts with the first key; decrypts with any of them, so old keys keep working."""
 
     def __init__(self, keys: list[bytes]):
         if not keys:
-            raise ValueError("at least one encryption key is needed")
-        self._fernet = MultiFernet([Fernet(key) for key in keys])
+            raise KeyProblem("no encryption key is given")
+        self.keys = list(keys)
+        self._fernet = MultiFernet([_fernet(key, number, len(keys)) for number, key in enumerate(keys, 1)])
 
     def encrypt(self, text: str) -> bytes:
         return self._fernet.encrypt(text.encode("utf-8"))
@@ -39,15 +45,35 @@ def generate_key() -> str:
 
 
 def keys_from_env(value: str) -> list[bytes]:
-    return [part.strip().encode("ascii") for part in value.split(",") if part.strip()]
+    return [part.strip().encode("ascii", errors="replace") for part in value.split(",") if part.strip()]
 
 
-def load_cipher(key_file: Path, environ: dict[str, str] | None = None) -> Cipher:
-    """The cipher from the environment's keys, or from (a newly created) key file."""
+def load_cipher(key_file: Path, environ: Mapping[str, str] | None = None) -> Cipher:
+    """The cipher from the environment's keys, or from (a newly created) key file.
+
+    Raises KeyProblem, naming the setting or the file, when a key cannot be used."""
     env = os.environ if environ is None else environ
     if env.get(KEY_ENV):
-        return Cipher(keys_from_env(env[KEY_ENV]))
-    return Cipher(keys_from_env(_read_or_create(key_file)))
+        return _cipher_from(KEY_ENV, env[KEY_ENV])
+    return _cipher_from(f"the key file {key_file}", _read_or_create(key_file))
+
+
+def _cipher_from(source: str, keys: str) -> Cipher:
+    try:
+        return Cipher(keys_from_env(keys))
+    except KeyProblem as problem:
+        raise KeyProblem(f"{source}: {problem}") from None
+
+
+def _fernet(key: bytes, number: int, count: int) -> Fernet:
+    try:
+        return Fernet(key)
+    except ValueError:
+        which = "the key" if count == 1 else f"key {number} of {count}"
+        raise KeyProblem(
+            f"{which} is not a Fernet key (44 characters of url-safe base64; `pfa-bot keys generate` "
+            "prints one)"
+        ) from None
 
 
 def _read_or_create(key_file: Path) -> str:
