@@ -176,8 +176,9 @@ def risk_train(args: argparse.Namespace) -> int:
     rows = read_lines(files)
     if args.check:
         return _check_model(rows)
-    write_model(train(files))
-    print(f"trained on {len(rows)} lines from {len(files)} files: {PACKAGED_MODEL}")
+    changed = write_model(train(files))
+    outcome = "written to" if changed else "the same as before, left unchanged:"
+    print(f"trained on {len(rows)} lines from {len(files)} files; {outcome} {PACKAGED_MODEL}")
     return 0
 
 
