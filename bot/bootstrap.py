@@ -25,7 +25,8 @@ from bot.timers import TimerService
 from flows.engine import Engine
 from flows.oncall.policy import Policy, default_policy_data, policy_from
 from storage.database import DEFAULT_POOL_SIZE, data_dir, default_database_url, make_engine
-from storage.encryption import Cipher, KeyProblem, load_cipher
+from storage.encryption import Cipher, KeyProblem, key_source, load_cipher
+from storage.keychecks import holds_encrypted_data, verify_keys
 from storage.migrate import is_current, upgrade
 from storage.spool import FileSpool
 from storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -140,7 +141,7 @@ def bootstrap(
     try:
         with reaching(database):
             _prepare_schema(database)
-        cipher = cipher or _load_cipher()
+            cipher = _checked_cipher(database, cipher, clock)
     except SetupError:
         database.dispose()
         raise
@@ -167,11 +168,21 @@ def spool_folder(database: DatabaseEngine) -> Path:
     return data_dir() / "spool" / hashlib.sha256(address.encode()).hexdigest()[:16]
 
 
-def _load_cipher() -> Cipher:
+def key_file() -> Path:
+    return data_dir() / "encryption.key"
+
+
+def _checked_cipher(
+    database: DatabaseEngine, given: Cipher | None, clock: Callable[[], dt.datetime]
+) -> Cipher:
+    """The process's keys, refused (before anything is written, and without making a key file) when
+    the database already holds data under other keys; the keys are recorded when they fit."""
     try:
-        return load_cipher(data_dir() / "encryption.key")
+        cipher = given or load_cipher(key_file(), may_create=not holds_encrypted_data(database))
+        verify_keys(database, cipher, clock(), "the keys given" if given else key_source(key_file()))
     except KeyProblem as problem:
         raise SetupError(str(problem)) from None
+    return cipher
 
 
 def _pool_size() -> int:
