@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
+from bot import keys as key_rotation
 from bot.admin import AdminError
 from bot.bootstrap import App, SetupError, bootstrap, open_database, reaching
 from bot.channels.console import LOCAL_USER, InteractiveConsole, JsonlConsole, console_user_id
@@ -33,7 +34,6 @@ from flows.risk.evaluation import EvaluationReport, evaluate, format_report
 from flows.risk.model import load_packaged_model
 from storage.encryption import generate_key
 from storage.migrate import upgrade
-from storage.rotation import rotate_all
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -120,17 +120,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def keys(args: argparse.Namespace) -> int:
-    """Make a new key, or re-encrypt everything under the newest of PFA_ENCRYPTION_KEY's keys."""
+    """Make a new key; re-encrypt everything under the newest key; or drop the older keys."""
     if args.action == "generate":
         print(generate_key())
         return 0
-    app = bootstrap(args.db)
-    try:
-        count = rotate_all(app.database, app.cipher)
-    finally:
-        app.close()
-    print(f"re-encrypted {count} values under the newest key")
-    return 0
+    return _administer(args.db, key_rotation.rotate if args.action == "rotate" else key_rotation.retire)
 
 
 def purge(args: argparse.Namespace) -> int:
@@ -285,6 +279,8 @@ def _keys_parser(commands: Subparsers) -> None:
     actions.add_parser("generate", help="print a new key").set_defaults(run=keys, action="generate")
     rotate = _with_db(actions.add_parser("rotate", help="re-encrypt everything under the newest key"))
     rotate.set_defaults(run=keys, action="rotate")
+    retire = _with_db(actions.add_parser("retire", help="drop the older keys once nothing needs them"))
+    retire.set_defaults(run=keys, action="retire")
     old = _with_db(commands.add_parser("purge", help="delete transcripts past the retention period now"))
     old.add_argument(
         "--days", type=_days, help="keep this many days, 0 for none (default: PFA_RETENTION_DAYS or 30)"
