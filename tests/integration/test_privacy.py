@@ -128,10 +128,10 @@ def test_the_sqlite_files_and_their_folder_are_readable_by_their_owner_only(tmp_
     folder = tmp_path / "new-folder"
     app = bootstrap(f"sqlite:///{folder / 'pfa.db'}", cipher)
     app.conversations.handle(PERSON, parse_text("/start"))
-    private = [folder / "pfa.db", folder / "pfa.db-wal"]
+    private = [folder / "pfa.db", folder / "pfa.db-wal", folder / "pfa.db-shm"]
     modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in private}
     app.close()
-    assert modes == {"pfa.db": 0o600, "pfa.db-wal": 0o600}
+    assert modes == {"pfa.db": 0o600, "pfa.db-wal": 0o600, "pfa.db-shm": 0o600}
     assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0
 
 
