@@ -13,6 +13,8 @@ from flows.oncall.rota import is_on_call
 from flows.ports import UnitOfWork
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SHIFT_FIELDS = ("staff", "day", "start", "end")
+OVERRIDE_FIELDS = ("staff", "from", "to")
 
 
 class AdminError(ValueError):
@@ -61,7 +63,7 @@ class Admin:
             for member in uow.staff.all():
                 state = "on call" if is_on_call(member, shifts, overrides, now) else "off call"
                 active = "" if member.active else " (removed)"
-                telegram = f" telegram:{member.telegram_id}" if member.telegram_id else ""
+                telegram = f" · telegram:{member.telegram_id}" if member.telegram_id else ""
                 rows.append(f"{member.name} · {member.role.value} · {state}{telegram}{active}")
         return rows or ["no staff registered"]
 
@@ -75,34 +77,41 @@ class Admin:
     def add_override(self, name: str, starts: str, ends: str, on_call: bool) -> str:
         with self._unit_of_work() as uow:
             member = self._member(uow, name)
-            uow.rota.add_override(Override(member.id, _moment(starts), _moment(ends), on_call))
+            uow.rota.add_override(_span(member.id, starts, ends, on_call))
             uow.commit()
         return f"{name}: {'on' if on_call else 'off'} call from {starts} to {ends}"
 
     def load_rota(self, path: Path) -> str:
-        """Replace all shifts with those in a TOML file: [[shift]] staff, day, start, end."""
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        """Replace all shifts with those in a TOML file: [[shift]] staff, day, start, end; nothing
+        changes unless the whole file is right."""
+        data = _rota_file(path)
         with self._unit_of_work() as uow:
             uow.rota.clear()
-            for entry in data.get("shift", []):
-                member = self._member(uow, str(entry["staff"]))
-                shift = Shift(
-                    member.id, _weekday(str(entry["day"])), _time(entry["start"]), _time(entry["end"])
-                )
-                uow.rota.add_shift(shift)
-            for entry in data.get("override", []):
-                member = self._member(uow, str(entry["staff"]))
-                uow.rota.add_override(_override(member.id, entry))
+            for number, entry in enumerate(data.get("shift", []), 1):
+                staff, day, start, end = _fields(path, "shift", number, entry, SHIFT_FIELDS)
+                member = self._member(uow, staff)
+                uow.rota.add_shift(Shift(member.id, _weekday(day), _time(start), _time(end)))
+            for number, entry in enumerate(data.get("override", []), 1):
+                staff, starts, ends = _fields(path, "override", number, entry, OVERRIDE_FIELDS)
+                member = self._member(uow, staff)
+                uow.rota.add_override(_span(member.id, starts, ends, bool(entry.get("on_call", True))))
             uow.commit()
         return f"loaded {len(data.get('shift', []))} shifts and {len(data.get('override', []))} overrides"
 
     def show_rota(self) -> list[str]:
+        """The weekly shifts, then the overrides that have not ended yet."""
         with self._unit_of_work() as uow:
             names = {member.id: member.name for member in uow.staff.all()}
             shifts = sorted(uow.rota.shifts(), key=lambda s: (s.weekday, s.start))
             rows = [
                 f"{WEEKDAYS[s.weekday]} {s.start:%H:%M}-{s.end:%H:%M} {names.get(s.staff_id, '?')}"
                 for s in shifts
+            ]
+            overrides = sorted(uow.rota.overrides(self._clock()), key=lambda o: o.starts)
+            rows += [
+                f"{'on' if o.on_call else 'off'} call {o.starts:%Y-%m-%d %H:%M} to {o.ends:%Y-%m-%d %H:%M}"
+                f" {names.get(o.staff_id, '?')}"
+                for o in overrides
             ]
         return rows or ["the rota is empty"]
 
@@ -135,7 +144,28 @@ def _moment(text: str) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _override(staff_id: int, entry: dict[str, Any]) -> Override:
-    return Override(
-        staff_id, _moment(str(entry["from"])), _moment(str(entry["to"])), bool(entry.get("on_call", True))
-    )
+def _span(staff_id: int, starts: str, ends: str, on_call: bool) -> Override:
+    override = Override(staff_id, _moment(starts), _moment(ends), on_call)
+    if override.ends <= override.starts:
+        raise AdminError(f"an override must end after it starts: {ends} is not after {starts}")
+    return override
+
+
+def _rota_file(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise AdminError(f"cannot read the rota file {path}: {error.strerror or error}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise AdminError(f"the rota file {path} is not valid TOML: {error}") from None
+
+
+def _fields(path: Path, table: str, number: int, entry: Any, names: tuple[str, ...]) -> list[str]:
+    """The named fields of one [[shift]] or [[override]] entry, as text; a missing one is named."""
+    missing = [name for name in names if not isinstance(entry, dict) or name not in entry]
+    if missing:
+        raise AdminError(
+            f"the rota file {path}: [[{table}]] number {number} has no {', '.join(missing)} "
+            f"(each needs {', '.join(names)})"
+        )
+    return [str(entry[name]) for name in names]

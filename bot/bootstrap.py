@@ -6,12 +6,14 @@ import datetime as dt
 import hashlib
 import os
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from bot.admin import Admin
 from bot.clock import system_clock
@@ -23,7 +25,8 @@ from bot.timers import TimerService
 from flows.engine import Engine
 from flows.oncall.policy import Policy, default_policy_data, policy_from
 from storage.database import DEFAULT_POOL_SIZE, data_dir, default_database_url, make_engine
-from storage.encryption import Cipher, load_cipher
+from storage.encryption import Cipher, KeyProblem, key_source, load_cipher
+from storage.keychecks import holds_encrypted_data, verify_keys
 from storage.migrate import is_current, upgrade
 from storage.spool import FileSpool
 from storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -65,7 +68,8 @@ class App:
 
     def purge(self, days: int | None = None) -> int:
         """Delete transcripts older than the retention period; return how many rows went."""
-        cutoff = self.clock() - dt.timedelta(days=days or self.retention_days)
+        keep = self.retention_days if days is None else days  # 0 keeps nothing: it is not "unset"
+        cutoff = self.clock() - dt.timedelta(days=keep)
         with self.unit_of_work() as uow:
             removed = uow.retention.purge_before(cutoff)
             uow.commit()
@@ -79,6 +83,38 @@ class App:
 
 def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get(DATABASE_ENV) or default_database_url()
+
+
+def open_database(explicit: str | None = None) -> DatabaseEngine:
+    """The engine for the database given (--db, else PFA_DATABASE_URL, else the embedded default);
+    a URL that cannot be used stops the start with a message naming where it came from."""
+    try:
+        return make_engine(database_url(explicit), _pool_size())
+    except ArgumentError:
+        raise SetupError(
+            f"{_database_setting(explicit)} is not a database URL: use sqlite:///path.db or "
+            "postgresql://user@host/db"
+        ) from None
+    except OSError as error:
+        raise SetupError(f"{_database_setting(explicit)}: cannot create the database file: {error}") from None
+
+
+@contextmanager
+def reaching(database: DatabaseEngine) -> Iterator[None]:
+    """Turn a database that cannot be reached (missing, refused, wrong password) into a SetupError
+    that names it, password hidden, with the server's own one-line reason."""
+    try:
+        yield
+    except DBAPIError as error:
+        reason = " ".join(str(error.orig or error).split())
+        address = database.url.render_as_string(hide_password=True)
+        raise SetupError(f"cannot use the database {address}: {reason}") from None
+
+
+def _database_setting(explicit: str | None) -> str:
+    if explicit:
+        return "--db"
+    return DATABASE_ENV if os.environ.get(DATABASE_ENV) else "the default database"
 
 
 def load_policy(path: str | None = None) -> Policy:
@@ -101,13 +137,14 @@ def bootstrap(
     spool_dir: Path | None = None,
 ) -> App:
     """Build the application on the database at `url` (the embedded SQLite file by default)."""
-    database = make_engine(database_url(url), _pool_size())
+    database = open_database(url)
     try:
-        _prepare_schema(database)
+        with reaching(database):
+            _prepare_schema(database)
+            cipher = _checked_cipher(database, cipher, clock)
     except SetupError:
         database.dispose()
         raise
-    cipher = cipher or load_cipher(data_dir() / "encryption.key")
     unit_of_work = partial(SqlAlchemyUnitOfWork, database, cipher, clock)
     desk = Desk(policy or load_policy(), clock)
     spool = FileSpool(spool_dir or spool_folder(database), cipher, clock)
@@ -129,6 +166,23 @@ def spool_folder(database: DatabaseEngine) -> Path:
         return Path(f"{database.url.database}.spool")
     address = database.url.render_as_string(hide_password=True)
     return data_dir() / "spool" / hashlib.sha256(address.encode()).hexdigest()[:16]
+
+
+def key_file() -> Path:
+    return data_dir() / "encryption.key"
+
+
+def _checked_cipher(
+    database: DatabaseEngine, given: Cipher | None, clock: Callable[[], dt.datetime]
+) -> Cipher:
+    """The process's keys, refused (before anything is written, and without making a key file) when
+    the database already holds data under other keys; the keys are recorded when they fit."""
+    try:
+        cipher = given or load_cipher(key_file(), may_create=not holds_encrypted_data(database))
+        verify_keys(database, cipher, clock(), "the keys given" if given else key_source(key_file()))
+    except KeyProblem as problem:
+        raise SetupError(str(problem)) from None
+    return cipher
 
 
 def _pool_size() -> int:

@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
+from bot import keys as key_rotation
 from bot.admin import AdminError
-from bot.bootstrap import App, SetupError, bootstrap, database_url
+from bot.bootstrap import App, SetupError, bootstrap, open_database, reaching
 from bot.channels.console import LOCAL_USER, InteractiveConsole, JsonlConsole, console_user_id
 from bot.channels.shutdown import GracefulStop
 from bot.channels.staff_console import SESSION_ENDED, StaffConsole
@@ -18,6 +19,7 @@ from bot.logs import configure_logging
 from bot.risk_training import (
     PACKAGED_MODEL,
     TRAINING_DATA,
+    TrainerMissing,
     cross_validate,
     digest,
     read_lines,
@@ -30,10 +32,8 @@ from bot.staff import StaffIdentity
 from flows.risk import assess
 from flows.risk.evaluation import EvaluationReport, evaluate, format_report
 from flows.risk.model import load_packaged_model
-from storage.database import make_engine
 from storage.encryption import generate_key
 from storage.migrate import upgrade
-from storage.rotation import rotate_all
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(logging.WARNING)
     try:
         return int(args.run(args))
-    except (SetupError, AdminError, SettingsError) as error:
+    except (SetupError, AdminError, SettingsError, TrainerMissing) as error:
         print(f"pfa-bot: {error}", file=sys.stderr)
         return 2
 
@@ -118,17 +118,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def keys(args: argparse.Namespace) -> int:
-    """Make a new key, or re-encrypt everything under the newest of PFA_ENCRYPTION_KEY's keys."""
+    """Make a new key; re-encrypt everything under the newest key; or drop the older keys."""
     if args.action == "generate":
         print(generate_key())
         return 0
-    app = bootstrap(args.db)
-    try:
-        count = rotate_all(app.database, app.cipher)
-    finally:
-        app.close()
-    print(f"re-encrypted {count} values under the newest key")
-    return 0
+    return _administer(args.db, key_rotation.rotate if args.action == "rotate" else key_rotation.retire)
 
 
 def purge(args: argparse.Namespace) -> int:
@@ -137,14 +131,18 @@ def purge(args: argparse.Namespace) -> int:
         removed = app.purge(args.days)
     finally:
         app.close()
-    print(f"removed {removed} transcript rows older than {args.days or app.retention_days} days")
+    kept = app.retention_days if args.days is None else args.days
+    print(f"removed {removed} transcript rows older than {kept} days")
     return 0
 
 
 def db_upgrade(args: argparse.Namespace) -> int:
-    database = make_engine(database_url(args.db))
-    upgrade(database)
-    database.dispose()
+    database = open_database(args.db)
+    try:
+        with reaching(database):
+            upgrade(database)
+    finally:
+        database.dispose()
     print("database is up to date")
     return 0
 
@@ -170,8 +168,9 @@ def risk_train(args: argparse.Namespace) -> int:
     rows = read_lines(files)
     if args.check:
         return _check_model(rows)
-    write_model(train(files))
-    print(f"trained on {len(rows)} lines from {len(files)} files: {PACKAGED_MODEL}")
+    changed = write_model(train(files))
+    outcome = "written to" if changed else "the same as before, left unchanged:"
+    print(f"trained on {len(rows)} lines from {len(files)} files; {outcome} {PACKAGED_MODEL}")
     return 0
 
 
@@ -278,9 +277,19 @@ def _keys_parser(commands: Subparsers) -> None:
     actions.add_parser("generate", help="print a new key").set_defaults(run=keys, action="generate")
     rotate = _with_db(actions.add_parser("rotate", help="re-encrypt everything under the newest key"))
     rotate.set_defaults(run=keys, action="rotate")
+    retire = _with_db(actions.add_parser("retire", help="drop the older keys once nothing needs them"))
+    retire.set_defaults(run=keys, action="retire")
     old = _with_db(commands.add_parser("purge", help="delete transcripts past the retention period now"))
-    old.add_argument("--days", type=int, help="keep this many days (default: PFA_RETENTION_DAYS or 30)")
+    old.add_argument(
+        "--days", type=_days, help="keep this many days, 0 for none (default: PFA_RETENTION_DAYS or 30)"
+    )
     old.set_defaults(run=purge)
+
+
+def _days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"a whole number of days (0 or more), not {text!r}")
+    return int(text)
 
 
 def _rota_parser(commands: Subparsers) -> None:

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import traceback
+from collections.abc import Mapping
 from typing import Any
 
 FORMAT_ENV = "PFA_LOG_FORMAT"
@@ -27,12 +28,18 @@ def pseudonym(user_id: str) -> str:
 
 
 class RedactIds(logging.Filter):
-    """Replace channel ids in a record's message and arguments with pseudonyms."""
+    """Replace channel ids in a record's message and arguments with pseudonyms.
+
+    Arguments keep their type unless they hold an id: `%d` still needs a number, and a failed
+    format loses the whole line (logging prints "--- Logging error ---" instead).
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = PERSON_ID.sub(lambda m: pseudonym(m.group()), str(record.msg))
-        if record.args:
-            record.args = tuple(PERSON_ID.sub(lambda m: pseudonym(m.group()), str(a)) for a in _args(record))
+        record.msg = _redacted(str(record.msg))
+        if isinstance(record.args, Mapping):
+            record.args = {key: _redacted_arg(value) for key, value in record.args.items()}
+        elif record.args:
+            record.args = tuple(_redacted_arg(arg) for arg in record.args)
         return True
 
 
@@ -73,5 +80,13 @@ def configure_logging(level: int = logging.INFO) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, and a URL holds the token
 
 
-def _args(record: logging.LogRecord) -> tuple[object, ...]:
-    return record.args if isinstance(record.args, tuple) else (record.args,)
+def _redacted(text: str) -> str:
+    return PERSON_ID.sub(lambda m: pseudonym(m.group()), text)
+
+
+def _redacted_arg(value: object) -> object:
+    """The argument itself, or its text with ids pseudonymised when its text holds one."""
+    if value is None or isinstance(value, int | float):
+        return value
+    text = str(value)
+    return _redacted(text) if PERSON_ID.search(text) else value

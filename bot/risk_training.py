@@ -26,6 +26,12 @@ DEFAULT_THRESHOLDS = Thresholds(crisis=0.4, concern=0.7)
 CURATED = "risk_corpus.jsonl"
 CURATED_WEIGHT = 3.0
 _DIGITS = 6
+# Differences this small between two fits of the same lines are floating point noise, not learning.
+NOISE = 10.0 ** -(_DIGITS - 2)
+
+
+class TrainerMissing(RuntimeError):
+    """scikit-learn is not installed here; the message says how to install it."""
 
 
 def training_files(folder: Path = TRAINING_DATA) -> list[Path]:
@@ -64,8 +70,13 @@ def weights_of(paths: Sequence[Path]) -> list[float]:
 
 def fit(rows: Sequence[tuple[str, str]], weights: Sequence[float] | None = None) -> tuple[Any, Any]:
     """The fitted scikit-learn vectoriser and classifier (imported here: a development dependency)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        raise TrainerMissing(
+            "risk-train needs scikit-learn, a development dependency: pip install -e '.[dev]'"
+        ) from None
 
     vectoriser = TfidfVectorizer(analyzer=features, binary=True, min_df=2)
     matrix = vectoriser.fit_transform([normalise(text) for text, _ in rows])
@@ -89,8 +100,26 @@ def _as_json(vectoriser: Any, fitted: Any, thresholds: Thresholds, trained_on: s
     }
 
 
-def write_model(model: dict[str, Any], path: Path = PACKAGED_MODEL) -> None:
+def write_model(model: dict[str, Any], path: Path = PACKAGED_MODEL) -> bool:
+    """Write the model, unless the file already holds it; return whether the file changed.
+
+    Fitting the same lines again differs in the last digits (floating point sums in another
+    order), so a model trained on the same data within that noise leaves the file as it is.
+    """
+    if path.exists() and _same_within_noise(json.loads(path.read_text(encoding="utf-8")), model):
+        return False
     path.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    return True
+
+
+def _same_within_noise(old: Any, new: Any) -> bool:
+    if isinstance(old, dict) and isinstance(new, dict):
+        return old.keys() == new.keys() and all(_same_within_noise(old[k], new[k]) for k in old)
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(map(_same_within_noise, old, new))
+    if isinstance(old, float | int) and isinstance(new, float | int) and not isinstance(old, bool):
+        return abs(old - new) <= NOISE
+    return bool(old == new)
 
 
 def cross_validate(paths: Sequence[Path]) -> list[tuple[str, EvaluationReport, EvaluationReport]]:

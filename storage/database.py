@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ POOL_WAIT_SECONDS = 30
 def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        _ensure_parent(url)
+        _ensure_private_file(url)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin_immediately)
@@ -71,7 +73,17 @@ def _begin_immediately(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _ensure_parent(url: str) -> None:
+def _ensure_private_file(url: str) -> None:
+    """The file readable by its owner only, in a folder made owner-only if we make it. SQLite gives
+    its -wal, -shm and -journal files the database file's permissions, so they are private too."""
     path = url.split(":///", 1)[-1]
-    if path and path != ":memory:" and not path.startswith("file:"):
-        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    file = Path(path).expanduser()
+    file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if file.parent == data_dir():
+        file.parent.chmod(0o700)
+    # O_CREAT with mode 0600: the file never exists, even for a moment, with wider permissions.
+    os.close(os.open(file, os.O_WRONLY | os.O_CREAT, 0o600))
+    if stat.S_IMODE(file.stat().st_mode) & 0o077:
+        file.chmod(0o600)  # made by an earlier version, or by hand, readable by others

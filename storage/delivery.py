@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Select, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from flows.ports import ChannelRecords, Clock, Delivery, Outbox, Retention, Timers
-from storage.encryption import Cipher
+from storage.encryption import UNREADABLE, Cipher
 from storage.models import CONVERSATIONS, MESSAGES, OUTBOX, PAGES, TIMERS, UPDATES, as_utc
 
 
@@ -68,13 +68,7 @@ class SqlAlchemyOutbox(Outbox):
             .order_by(OUTBOX.c.id)
             .limit(limit)
         )
-        rows = self._connection.execute(query).mappings()
-        return [
-            Delivery(
-                r["id"], r["recipient"], r["kind"], json.loads(self._cipher.decrypt(r["body"])), r["case_id"]
-            )
-            for r in rows
-        ]
+        return self._deliveries(query)
 
     def pending_matching(self, prefix: str, limit: int = 100) -> list[Delivery]:
         query = (
@@ -94,11 +88,12 @@ class SqlAlchemyOutbox(Outbox):
 
     def _deliveries(self, query: Select[Any]) -> list[Delivery]:
         rows = self._connection.execute(query).mappings()
+        readable = ((r, self._cipher.decrypt_or_mark(r["body"])) for r in rows)
+        # One written under a key this process lacks waits for a process that has it.
         return [
-            Delivery(
-                r["id"], r["recipient"], r["kind"], json.loads(self._cipher.decrypt(r["body"])), r["case_id"]
-            )
-            for r in rows
+            Delivery(r["id"], r["recipient"], r["kind"], json.loads(body), r["case_id"])
+            for r, body in readable
+            if body != UNREADABLE
         ]
 
 

@@ -223,6 +223,16 @@ class ChannelPageRecord(Base):
     message_id: Mapped[int] = mapped_column(BigInteger)
 
 
+class KeyCheckRecord(Base):
+    """A check value of each encryption key this database's data is under (an HMAC made with the
+    key, never the key): a process holding none of them is refused before it writes anything."""
+
+    __tablename__ = "key_checks"
+
+    check_value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model: repositories speak SQLAlchemy Core on the hot path."""
     return cast(Table, model.__table__)
@@ -240,3 +250,4 @@ TIMERS = table_of(TimerRecord)
 OUTBOX = table_of(OutboxRecord)
 UPDATES = table_of(ProcessedUpdateRecord)
 PAGES = table_of(ChannelPageRecord)
+KEY_CHECKS = table_of(KeyCheckRecord)

@@ -21,7 +21,7 @@ from flows.oncall.model import (
 )
 from flows.ports import Cases, Clock, Rota, StaffDirectory
 from flows.risk.levels import RiskLevel
-from storage.encryption import Cipher
+from storage.encryption import UNREADABLE, Cipher
 from storage.models import CASES, EVENTS, OUTBOX, OVERRIDES, SHIFTS, STAFF, as_utc
 
 OPEN = [status.value for status in OPEN_STATUSES]
@@ -172,7 +172,9 @@ class SqlAlchemyCases(Cases):
         query = select(EVENTS).where(EVENTS.c.case_id == case_id).order_by(EVENTS.c.id)
         rows = self._connection.execute(query).mappings()
         return [
-            CaseEvent(case_id, as_utc(r["at"]), r["kind"], r["actor"], self._cipher.decrypt(r["detail"]))
+            CaseEvent(
+                case_id, as_utc(r["at"]), r["kind"], r["actor"], self._cipher.decrypt_or_mark(r["detail"])
+            )
             for r in rows
         ]
 
@@ -204,10 +206,12 @@ class SqlAlchemyCases(Cases):
         return None if row is None else self._case(row)
 
     def _values(self, case: Case) -> dict[str, Any]:
+        # A summary read as unreadable is left as it is in the database, not overwritten by the marker.
+        summary = {} if case.summary == UNREADABLE else {"summary": self._cipher.encrypt(case.summary)}
         return {
+            **summary,
             "level": case.level.value,
             "signals": ",".join(case.signals),
-            "summary": self._cipher.encrypt(case.summary),
             "status": case.status.value,
             "claimed_by": case.claimed_by,
             "claimed_at": case.claimed_at,
@@ -226,7 +230,7 @@ class SqlAlchemyCases(Cases):
             user_id=row["user_id"] or "",
             level=RiskLevel(row["level"]),
             signals=tuple(signal for signal in row["signals"].split(",") if signal),
-            summary=self._cipher.decrypt(row["summary"]),
+            summary=self._cipher.decrypt_or_mark(row["summary"]),
             status=CaseStatus(row["status"]),
             opened_at=as_utc(row["opened_at"]),
             claimed_by=row["claimed_by"],

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from flows.conversation import Conversation
 from flows.ports import Clock, Conversations, Messages, Outcomes
 from flows.risk.levels import RiskLevel
-from storage.encryption import Cipher
+from storage.encryption import UNREADABLE, Cipher
 from storage.models import CONVERSATIONS, MESSAGES, OUTCOMES
 
 # Columns copied as they are between the domain conversation and its row.
@@ -113,13 +113,19 @@ class SqlAlchemyConversations(Conversations):
             return read[1]
         return self._cipher.encrypt(text)
 
+    def _readable(self, token: bytes) -> str:
+        """The JSON, or an empty record when another key wrote it: the person still gets answered
+        (and escalated), and the row keeps its ciphertext unless the conversation changes it."""
+        text = self._cipher.decrypt_or_mark(token)
+        return "{}" if text == UNREADABLE else text
+
     def _to_domain(self, row: RowMapping) -> Conversation:
         conversation = Conversation(row["user_id"], version=row["version"])
         for name in PLAIN_FIELDS:
             setattr(conversation, name, row[name])
         conversation.risk_level = RiskLevel(row["risk_level"])
         for column in SEALED:
-            text = self._cipher.decrypt(row[column]) if row[column] else "{}"
+            text = self._readable(row[column]) if row[column] else "{}"
             self._read[(row["user_id"], column)] = (text, row[column])
             setattr(conversation, column, json.loads(text))
         return conversation
@@ -150,7 +156,7 @@ class SqlAlchemyMessages(Messages):
             .limit(limit)
         )
         bodies = list(self._connection.scalars(query))
-        return [self._cipher.decrypt(body) for body in reversed(bodies)]
+        return [self._cipher.decrypt_or_mark(body) for body in reversed(bodies)]
 
 
 class SqlAlchemyOutcomes(Outcomes):

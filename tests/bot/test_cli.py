@@ -55,3 +55,28 @@ def test_risk_eval_prints_recall_false_alarms_and_every_misjudged_line(tmp_path,
     assert "crisis: 1/1" in out and "concern: 1/1" in out and "safe: 1/2" in out
     assert "false alarms: 1/2" in out
     assert "I want to end my life" in out
+
+
+def test_risk_train_leaves_the_model_file_alone_when_only_float_noise_differs(tmp_path):
+    from bot.risk_training import train, write_model
+
+    data = tmp_path / "risk_a.jsonl"
+    lines = [("i want to end it all tonight", "crisis"), ("no point in anything", "concern")] * 2
+    lines += [("my phone is dying", "safe"), ("thanks, that helped", "safe")] * 2
+    data.write_text(
+        "\n".join(json.dumps({"text": t, "label": label}) for t, label in lines), encoding="utf-8"
+    )
+    model_file = tmp_path / "risk_model.json"
+    assert write_model(train([data]), model_file)
+    earlier = json.loads(model_file.read_text(encoding="utf-8"))
+    earlier["intercepts"] = [value + 1e-6 for value in earlier["intercepts"]]  # an earlier fit's last digit
+    model_file.write_text(json.dumps(earlier), encoding="utf-8")
+    written = model_file.read_bytes()
+    assert not write_model(train([data]), model_file)
+    assert model_file.read_bytes() == written
+    data.write_text(
+        data.read_text(encoding="utf-8") + "\n" + json.dumps({"text": "new", "label": "safe"}),
+        encoding="utf-8",
+    )
+    assert write_model(train([data]), model_file)
+    assert model_file.read_bytes() != written

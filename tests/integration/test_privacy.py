@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import stat
 import uuid
 from pathlib import Path
 
@@ -153,3 +154,22 @@ STAMPED = [
     ("cases", "closed_at"),
     ("case_events", "at"),
 ]
+
+
+def test_the_sqlite_files_and_their_folder_are_readable_by_their_owner_only(tmp_path, cipher):
+    folder = tmp_path / "new-folder"
+    app = bootstrap(f"sqlite:///{folder / 'pfa.db'}", cipher)
+    app.conversations.handle(PERSON, parse_text("/start"))
+    private = [folder / "pfa.db", folder / "pfa.db-wal", folder / "pfa.db-shm"]
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in private}
+    app.close()
+    assert modes == {"pfa.db": 0o600, "pfa.db-wal": 0o600, "pfa.db-shm": 0o600}
+    assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0
+
+
+def test_a_database_file_readable_by_others_is_made_private(tmp_path, cipher):
+    earlier = tmp_path / "earlier.db"
+    earlier.touch(mode=0o644)
+    earlier.chmod(0o644)
+    bootstrap(f"sqlite:///{earlier}", cipher).close()
+    assert stat.S_IMODE(earlier.stat().st_mode) == 0o600

@@ -36,3 +36,23 @@ def test_exception_messages_stay_out_of_the_logs():
 def test_json_lines_are_json():
     entry = json.loads(JsonFormatter().format(record("paged %d staff", 3)))
     assert entry["message"] == "paged 3 staff" and entry["level"] == "ERROR"
+
+
+def test_redaction_keeps_numbers_numbers_so_every_format_still_works():
+    entry = record("paged %d staff for %s after %.1f s", 3, "telegram:12345", 2.5)
+    RedactIds().filter(entry)
+    assert entry.getMessage() == f"paged 3 staff for {pseudonym('telegram:12345')} after 2.5 s"
+
+
+def test_redaction_reaches_ids_inside_objects_and_named_arguments():
+    class Job:
+        def __str__(self) -> str:
+            return "job for telegram:12345"
+
+    entry = record("running %s", Job())
+    RedactIds().filter(entry)
+    assert "12345" not in entry.getMessage()
+    named = logging.LogRecord("pfa", logging.ERROR, __file__, 1, "%(n)d for %(who)s", (), None)
+    named.args = {"n": 2, "who": "console:alex"}
+    RedactIds().filter(named)
+    assert named.getMessage() == f"2 for {pseudonym('console:alex')}"
