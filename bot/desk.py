@@ -35,6 +35,8 @@ from flows.ports import UnitOfWork
 from flows.risk.levels import RiskLevel
 
 STAFF_TEXT = content_for("en")
+# How many of the person's messages since their case opened a claim shows (the latest ones).
+WHILE_WAITING_SHOWN = 20
 log = logging.getLogger(__name__)
 
 
@@ -437,6 +439,10 @@ class Desk:
         self._tell(uow, paged, "taken", staff_text("taken", case=case.id, name=member.name), case)
         display = self.display_name(member)
         result = DeskResult().say("claimed", case=case.id, display=display, summary=case.summary)
+        # The person was told that what they wrote while waiting is kept for whoever joins them.
+        written = uow.messages.since(case.user_id, case.opened_at, WHILE_WAITING_SHOWN)
+        if written:
+            result.say("while_waiting", lines="\n".join(f"» {message}" for message in written))
         uow.timers.set(reply_timer(case), self.now() + self.policy.reply_reminder)
         result.person_events.append((case.user_id, StaffJoined(display)))
         return result

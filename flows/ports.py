@@ -47,6 +47,10 @@ class Messages(ABC):
     def recent(self, user_id: str, limit: int) -> list[str]:
         """The person's last messages, oldest first (for staff who take over the conversation)."""
 
+    @abstractmethod
+    def since(self, user_id: str, moment: dt.datetime, limit: int) -> list[str]:
+        """The person's last `limit` messages written after `moment`, oldest first."""
+
 
 class Retention(ABC):
     @abstractmethod

@@ -10,6 +10,7 @@ from flows.oncall.model import Reach
 from flows.turn import Turn
 
 WAITING_UPDATE = "waiting_update"
+WAITING_REACH = "waiting_reach"  # who was told of the request, as the person was told it
 WAITING, WITH_STAFF = "waiting", "with_staff"
 
 
@@ -50,7 +51,11 @@ def waiting_update(turn: Turn) -> None:
     if turn.conversation.case_status != WAITING:
         return
     seconds = float(turn.conversation.answers.get("waiting_update_seconds", 180))
-    turn.say_key("team.still_waiting", emergency=emergency_number(turn.conversation.country))
+    # "Still looking" is true only while someone is being paged; a request waiting out the night, or
+    # one nobody could be told of, is said to be waiting in the queue.
+    paging = turn.conversation.answers.get(WAITING_REACH) in (Reach.FREE.value, Reach.BUSY.value, None)
+    key = "team.still_waiting" if paging else "team.still_in_queue"
+    turn.say_key(key, emergency=emergency_number(turn.conversation.country))
     turn.intents.append(SetTimer(WAITING_UPDATE, seconds))
 
 
@@ -79,6 +84,8 @@ def _opened(turn: Turn, event: CaseOpened) -> None:
 
 
 def _say_reach(turn: Turn, event: CaseOpened) -> None:
+    if event.reach is not None:
+        turn.conversation.answers[WAITING_REACH] = event.reach.value
     key = "team.still_queued" if event.reach is None else REACH_KEYS[event.reach]
     country = turn.conversation.country
     until = describe(event.night_ends, _zone(turn), turn.content) if event.night_ends else ""
@@ -104,6 +111,7 @@ def _left(turn: Turn, event: StaffLeft) -> None:
     conversation.case_status = WAITING
     conversation.staff_name = ""
     key = "team.released" if event.reach is Reach.FREE else "team.released_queue"
+    conversation.answers[WAITING_REACH] = event.reach.value
     turn.say_key(key, emergency=emergency_number(conversation.country), lines=_lines(turn))
     turn.intents.append(
         SetTimer(WAITING_UPDATE, float(conversation.answers.get("waiting_update_seconds", 180)))

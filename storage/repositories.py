@@ -6,6 +6,7 @@ within a small multiple of a bare SQLite commit, where ORM flushes cost several 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -152,6 +153,16 @@ class SqlAlchemyMessages(Messages):
         query = (
             select(MESSAGES.c.body)
             .where(MESSAGES.c.user_id == user_id)
+            .order_by(MESSAGES.c.id.desc())
+            .limit(limit)
+        )
+        bodies = list(self._connection.scalars(query))
+        return [self._cipher.decrypt_or_mark(body) for body in reversed(bodies)]
+
+    def since(self, user_id: str, moment: dt.datetime, limit: int) -> list[str]:
+        query = (
+            select(MESSAGES.c.body)
+            .where(MESSAGES.c.user_id == user_id, MESSAGES.c.created_at > moment)
             .order_by(MESSAGES.c.id.desc())
             .limit(limit)
         )

@@ -440,3 +440,39 @@ def _open_case_of(database, user_id: str) -> int:
     with database.connect() as connection:
         found = sql("SELECT id FROM cases WHERE user_id = :user AND status = 'triggered'")
         return int(connection.execute(found, {"user": user_id}).scalar_one())
+
+
+def test_what_the_person_wrote_while_waiting_reaches_whoever_claims(app, clock):
+    on_call(app, SAM)
+    asks_for_a_person(app)
+    clock.advance(minutes=1)
+    kept = person_says(app, "my flatmate is out and I don't want to be alone")
+    assert any("kept that for the person who joins you" in text for text in kept)
+    clock.advance(minutes=1)
+    person_says(app, "it's been a really long week")
+    claimed = "\n".join(app.staff.handle(SAM, "/claim 1"))
+    assert "Since the case opened, they wrote:" in claimed
+    backlog = claimed.split("Since the case opened, they wrote:")[1]
+    assert backlog.strip().splitlines() == [
+        "» my flatmate is out and I don't want to be alone",
+        "» it's been a really long week",
+    ]
+
+
+def test_while_a_request_waits_out_the_night_the_updates_do_not_say_someone_is_being_found(app, clock):
+    on_call(app, SAM)
+    clock.advance(hours=9, minutes=30)  # 23:30 on a Friday: night under the default policy
+    asks_for_a_person(app)
+    clock.advance(minutes=3, seconds=1)
+    app.timers.fire_due()
+    update = "\n".join(person_hears(app))
+    assert "still in our team's queue" in update and "999" in update
+    assert "looking for someone" not in update
+
+
+def test_while_someone_is_paged_the_updates_say_we_are_still_looking(app, clock):
+    on_call(app, SAM)
+    asks_for_a_person(app)
+    clock.advance(minutes=3, seconds=1)
+    app.timers.fire_due()
+    assert any("still looking for someone" in text for text in person_hears(app))
