@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -42,7 +43,7 @@ def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
         _ensure_private_file(url)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _begin_immediately)
+        event.listen(engine, "begin", _begin)
         return engine
     return create_engine(
         url,
@@ -66,11 +67,18 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediately(connection: Any) -> None:
-    """Every transaction takes the write lock when it begins: units of work on one SQLite file run one
-    after another, each deciding on what it read (a claim cannot slip past a concurrent removal), and
-    a waiting writer queues on the busy timeout instead of failing on a stale snapshot."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+# Set on a connection (`execution_options`) whose transactions take SQLite's write lock at once.
+WRITE_LOCK = "pfa_write_lock"
+
+
+def _begin(connection: Any) -> None:
+    """Every transaction begins here, so that its reads are part of it. A unit of work's transaction
+    takes the write lock at once: units of work on one SQLite file run one after another, each
+    deciding on what it read (a claim cannot slip past a concurrent removal), and a waiting one
+    queues on the busy timeout instead of failing on a stale snapshot. Other connections (reports,
+    migrations, tests' own queries) read without locking out anyone."""
+    immediate = connection.get_execution_options().get(WRITE_LOCK, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _ensure_private_file(url: str) -> None:
@@ -84,6 +92,9 @@ def _ensure_private_file(url: str) -> None:
     if file.parent == data_dir():
         file.parent.chmod(0o700)
     # O_CREAT with mode 0600: the file never exists, even for a moment, with wider permissions.
-    os.close(os.open(file, os.O_WRONLY | os.O_CREAT, 0o600))
+    # O_EXCL: an existing database is never opened here, because closing any descriptor of a file
+    # drops every SQLite lock this process holds on it (POSIX), which corrupts a busy database.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     if stat.S_IMODE(file.stat().st_mode) & 0o077:
         file.chmod(0o600)  # made by an earlier version, or by hand, readable by others

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.orm.exc import StaleDataError
 
 from flows.ports import Clock, StorageUnavailable, UnitOfWork, WriteConflict
+from storage.database import WRITE_LOCK
 from storage.delivery import (
     SqlAlchemyChannelRecords,
     SqlAlchemyOutbox,
@@ -30,7 +31,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:
         try:
-            self._connection: Connection = self._database.connect()
+            self._connection: Connection = self._database.connect().execution_options(**{WRITE_LOCK: True})
         except DBAPIError as error:
             raise StorageUnavailable(type(error).__name__) from error
         self.conversations = SqlAlchemyConversations(self._connection, self._cipher, self._clock)

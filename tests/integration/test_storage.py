@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm.exc import StaleDataError
@@ -103,7 +105,12 @@ def test_outcomes_keep_ratings_without_anything_that_identifies_the_person(datab
 
 
 def test_two_writers_of_one_conversation_cannot_overwrite_each_other(database, cipher):
+    """PostgreSQL: both read, the second to write finds the row changed under it (and is retried).
+    SQLite: units of work run one after another, so the second reads what the first wrote."""
     saved(database, cipher, Conversation("test:6", consented=True))
+    if database.dialect.name == "sqlite":
+        _second_writer_waits_for_the_first(database, cipher)
+        return
     first, second = unit_of_work(database, cipher), unit_of_work(database, cipher)
     with first as a, second as b:
         mine, theirs = a.conversations.get("test:6"), b.conversations.get("test:6")
@@ -122,3 +129,26 @@ def test_migrations_go_down_and_up_again(database):
     assert "conversations" not in inspect(database).get_table_names()
     upgrade(database)
     assert {"conversations", "messages", "outcomes"} <= set(inspect(database).get_table_names())
+
+
+def _second_writer_waits_for_the_first(database: Engine, cipher: Cipher) -> None:
+    seen: list[str] = []
+
+    def second() -> None:
+        with unit_of_work(database, cipher) as later:
+            theirs = later.conversations.get("test:6")
+            assert theirs is not None
+            seen.append(theirs.state)
+
+    with unit_of_work(database, cipher) as first:
+        mine = first.conversations.get("test:6")
+        assert mine is not None
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive() and seen == [], "the second unit of work began inside the first"
+        mine.state = "menu"
+        first.conversations.save(mine)
+        first.commit()
+    waiting.join(timeout=30)
+    assert seen == ["menu"]
