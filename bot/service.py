@@ -356,30 +356,37 @@ class LastKnownPlace:
 
 
 class FloodGuard:
-    """At most `limit` messages per person in a sliding minute; remembers whom it has told to slow down."""
+    """At most `limit` messages per person in a sliding minute; remembers whom it has told to slow down.
+
+    One guard is shared by every worker thread: each check-then-change is done under its lock, so
+    two messages at once are both counted and a person is told to slow down once."""
 
     def __init__(self, limit: int = 20, window: dt.timedelta = dt.timedelta(minutes=1)):
         self._limit, self._window = limit, window
         self._seen: dict[str, collections.deque[dt.datetime]] = {}
         self._told: set[str] = set()
+        self._lock = threading.Lock()
 
     def over(self, user_id: str, now: dt.datetime) -> bool:
-        seen = self._seen.setdefault(user_id, collections.deque())
-        while seen and now - seen[0] > self._window:
-            seen.popleft()
-        seen.append(now)
-        if len(seen) <= self._limit:
-            self._told.discard(user_id)
-            return False
-        return True
+        with self._lock:
+            seen = self._seen.setdefault(user_id, collections.deque())
+            while seen and now - seen[0] > self._window:
+                seen.popleft()
+            seen.append(now)
+            if len(seen) <= self._limit:
+                self._told.discard(user_id)
+                return False
+            return True
 
     def first_refusal(self, user_id: str) -> bool:
-        first = user_id not in self._told
-        self._told.add(user_id)
-        return first
+        with self._lock:
+            first = user_id not in self._told
+            self._told.add(user_id)
+            return first
 
     def reset(self, user_id: str) -> None:
-        self._seen.pop(user_id, None)
+        with self._lock:
+            self._seen.pop(user_id, None)
 
 
 class DeskService:

@@ -1,7 +1,8 @@
 """The conversation rulebook, declared as data: its states and the transitions between them.
 
-One machine is built from these lists and serves every conversation. State names are a public
-interface (tools and tests outside the project rely on them): add new ones, never rename.
+Each thread's machine is built from these lists (see `flows.engine`) and serves every conversation.
+State names are a public interface (tools and tests outside the project rely on them): add new ones,
+never rename.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -61,7 +62,8 @@ class FileSpool(Spool):
             return True
 
     def _write_new(self, body: bytes) -> None:
-        temporary = self._folder / f".{os.getpid()}-{time.monotonic_ns()}.tmp"
+        # Worker threads of one process spool at once: the thread's id keeps their names apart.
+        temporary = self._folder / f".{os.getpid()}-{threading.get_ident()}-{time.monotonic_ns()}.tmp"
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(descriptor, "wb") as handle:

@@ -215,7 +215,7 @@ class TelegramChannel:
         if query.data.startswith("claim:"):
             await self._claim(query, query.data.removeprefix("claim:"))
         elif query.message is not None and query.message.chat.type == ChatType.PRIVATE:
-            await query.answer()
+            await acknowledge(query)
             chat_id = query.message.chat.id
             event = Choice(query.data.removeprefix("o:"))
             locale = query.from_user.language_code
@@ -224,15 +224,15 @@ class TelegramChannel:
             )
             await send_replies(query.get_bot(), chat_id, handled.replies)
         else:
-            await query.answer()
+            await acknowledge(query)
 
     async def _claim(self, query: CallbackQuery, case: str) -> None:
         identity = StaffIdentity(telegram_id=query.from_user.id)
         if not await asyncio.to_thread(self.app.staff.member, identity):
             log.warning("refused a claim button from someone not registered and active")
-            await query.answer(content_for("en").text("staff.not_staff"), show_alert=True)
+            await acknowledge(query, content_for("en").text("staff.not_staff"))
             return
-        await query.answer()
+        await acknowledge(query)
         replies = await asyncio.to_thread(self.app.staff.handle, identity, f"/claim {case}")
         await send_plain(query.get_bot(), query.from_user.id, replies)
 
@@ -244,6 +244,15 @@ class TelegramChannel:
     async def _staff(self, message: Message, identity: StaffIdentity, text: str) -> None:
         replies = await asyncio.to_thread(self.app.staff.handle, identity, text)
         await send_plain(message.get_bot(), message.chat.id, replies)
+
+
+async def acknowledge(query: CallbackQuery, alert: str | None = None) -> None:
+    """Stop the button's spinner (showing `alert` if given). It is only a courtesy: when Telegram
+    cannot be reached for it, the press is still handled and answered."""
+    try:
+        await query.answer(alert, show_alert=alert is not None)
+    except TelegramError:
+        log.warning("could not acknowledge a button press")
 
 
 def staff_text(message: Message) -> str:

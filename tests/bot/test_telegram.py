@@ -31,9 +31,13 @@ class OfflineBotApi(OfflineTransport):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.flood_replies = 0
         self.network_failures = 0
+        self.failed_acknowledgements = 0
         self._message_id = 100
 
     def answer(self, name: str, params: dict[str, Any]) -> tuple[int, bytes]:
+        if name == "answerCallbackQuery" and self.failed_acknowledgements > 0:
+            self.failed_acknowledgements -= 1
+            raise NetworkError("timed out")
         if name == "sendMessage" and self.network_failures > 0:
             self.network_failures -= 1
             raise NetworkError("connection refused")
@@ -321,6 +325,15 @@ async def test_a_network_error_is_retried_and_the_reply_sent_once(telegram):
     telegram.api.network_failures = 2
     await telegram.text("/start")
     assert len(telegram.api.sent(PERSON_CHAT)) == 1
+
+
+async def test_a_press_is_handled_even_when_acknowledging_the_button_fails(telegram):
+    await telegram.text("/start")
+    telegram.api.failed_acknowledgements = 1
+    await telegram.press("o:agree")
+    assert telegram.api.failed_acknowledgements == 0
+    assert "United Kingdom" in telegram.api.texts(PERSON_CHAT)[-1]
+    assert len(telegram.api.sent(PERSON_CHAT)) == 2
 
 
 async def test_the_plan_is_sent_as_a_file_to_keep(telegram):
