@@ -122,3 +122,8 @@ def test_migrations_go_down_and_up_again(database):
     assert "conversations" not in inspect(database).get_table_names()
     upgrade(database)
     assert {"conversations", "messages", "outcomes"} <= set(inspect(database).get_table_names())
+
+
+def test_processes_share_no_scheduler_jobs_only_the_timers_table(database):
+    tables = set(inspect(database).get_table_names())
+    assert "timers" in tables and "apscheduler_jobs" not in tables
