@@ -26,8 +26,13 @@ READY = ["/start", "I agree, let's start", "United Kingdom", "a hard week", "6"]
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PFA_")}
+    # Moderate cases are paged at night too, so that the tests that need a page pass at any hour.
+    policy = tmp_path / "policy.toml"
+    policy.write_text("page_moderate_at_night = true\n", encoding="utf-8")
     environment.update(
-        XDG_DATA_HOME=str(tmp_path / "data"), PFA_DATABASE_URL=f"sqlite:///{tmp_path / 'crash.db'}"
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        PFA_DATABASE_URL=f"sqlite:///{tmp_path / 'crash.db'}",
+        PFA_POLICY_FILE=str(policy),
     )
     return environment
 
@@ -119,6 +124,7 @@ def test_a_crash_between_opening_a_case_and_paging_opens_one_case_with_one_page(
 def test_a_crash_while_a_timer_fires_pages_the_next_level_once_after_restart(env, tmp_path):
     policy = tmp_path / "policy.toml"
     policy.write_text(
+        "page_moderate_at_night = true\n"
         '[[levels]]\nname = "counsellors"\ntargets = "on_call_counsellors"\nack_timeout_minutes = 0.02\n'
         '[[levels]]\nname = "supervisors"\ntargets = "on_call_supervisors"\nack_timeout_minutes = 10\n',
         encoding="utf-8",

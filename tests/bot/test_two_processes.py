@@ -93,6 +93,10 @@ class Process:
 def env(tmp_path: Path) -> dict[str, str]:
     environment = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
     environment["PFA_DATABASE_URL"] = f"sqlite:///{tmp_path / 'shared.db'}"
+    # Moderate cases are paged at night too, so that the test passes at any hour.
+    policy = tmp_path / "policy.toml"
+    policy.write_text("page_moderate_at_night = true\n", encoding="utf-8")
+    environment["PFA_POLICY_FILE"] = str(policy)
     return environment
 
 
