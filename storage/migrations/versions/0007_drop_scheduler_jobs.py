@@ -5,7 +5,7 @@ run, and that ended the other's scheduler. Each process now keeps its wake-ups i
 `timers`. Stop every process of the old version before upgrading (they would look for this table).
 
 Revision ID: 0007
-Revises: 0005 (to become 0006 when the key checks land; see the merge note in the report)
+Revises: 0005
 Create Date: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0005"  # to be 0006 (the key checks) when both branches are merged
 branch_labels = None
 depends_on = None
 
