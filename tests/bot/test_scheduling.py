@@ -22,12 +22,12 @@ class JobGoneStore(MemoryJobStore):  # type: ignore[misc]
 
     def __init__(self) -> None:
         super().__init__()
-        self.removed_elsewhere = False
+        self.removed_elsewhere = threading.Event()
 
     def remove_job(self, job_id: str) -> None:
-        if not self.removed_elsewhere:
-            self.removed_elsewhere = True
+        if not self.removed_elsewhere.is_set():
             super().remove_job(job_id)
+            self.removed_elsewhere.set()
             raise JobLookupError(job_id)
         super().remove_job(job_id)
 
@@ -39,7 +39,8 @@ def test_the_loop_goes_on_after_an_error_and_runs_the_next_job(caplog):
     scheduler.start()
     try:
         scheduler.add_job(first.set, "date", run_date=system_clock())
-        assert first.wait(WAIT) and store.removed_elsewhere
+        # The job runs in a worker thread, the removal in the loop: wait for both.
+        assert first.wait(WAIT) and store.removed_elsewhere.wait(WAIT)
         scheduler.add_job(second.set, "date", run_date=system_clock() + dt.timedelta(seconds=0.5))
         assert second.wait(WAIT), "the scheduler stopped after the error"
     finally:
