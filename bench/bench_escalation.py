@@ -34,6 +34,7 @@ def started(folder: Path, ack_seconds: float, cases: int) -> App:
     for level in policy_data["levels"]:
         level["ack_timeout_minutes"] = ack_seconds / 60
     policy_data["caseload_cap"] = cases + 1
+    policy_data["page_moderate_at_night"] = True  # the same figures at any hour
     app = bootstrap(
         f"sqlite:///{folder / 'bench.db'}", Cipher([generate_key().encode()]), policy=policy_from(policy_data)
     )

@@ -59,12 +59,12 @@ class App:
     scheduler: APSchedulerTimers | None = None
 
     def start_timers(self) -> None:
-        """Run timers in this process: APScheduler jobs, reconciled with the timers table now,
-        and the daily purge of transcripts past the retention period."""
-        self.scheduler = APSchedulerTimers(self.database, self.timers.fire, self.timers.pending)
+        """Run timers in this process: wake-ups for the timers it sets, a sweep of the timers table
+        for every timer due (whoever set it), and the daily purge of transcripts past retention."""
+        self.scheduler = APSchedulerTimers(self.timers.fire_due)
         self.conversations.scheduler = self.scheduler
         self.scheduler.start()
-        self.scheduler.every(dt.timedelta(days=1), self.purge)
+        self.scheduler.every(dt.timedelta(days=1), self.purge, name="the daily purge")
 
     def purge(self, days: int | None = None) -> int:
         """Delete transcripts older than the retention period; return how many rows went."""

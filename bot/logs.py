@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import traceback
 from collections.abc import Mapping
 from typing import Any
@@ -78,6 +79,19 @@ def configure_logging(level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, and a URL holds the token
+    # APScheduler logs each run of the once-a-second timer sweep; our jobs log their own failures.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    threading.excepthook = log_thread_crash
+
+
+def log_thread_crash(crash: threading.ExceptHookArgs) -> None:
+    """A thread that dies of an exception is logged like everything else (redacted, JSON when asked)
+    instead of Python printing the raw exception, whose message may hold an id or text, to stderr."""
+    if crash.exc_type is SystemExit:
+        return
+    name = crash.thread.name if crash.thread is not None else "a thread"
+    exc_info = (crash.exc_type, crash.exc_value or crash.exc_type(), crash.exc_traceback)
+    logging.getLogger(__name__).error("%s stopped on an error", name, exc_info=exc_info)
 
 
 def _redacted(text: str) -> str:

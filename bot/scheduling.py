@@ -1,30 +1,34 @@
-"""Timers: APScheduler jobs in a persistent SQLAlchemy job store, following the `timers` table.
+"""Timers: the `timers` table is the one truth; each process wakes itself and sweeps the table.
 
-The table is the truth, written in the same transaction as whatever set the timer; jobs are how a
-process wakes up on time. At start (and every so often, to see timers other processes set) the
-scheduler is reconciled with the table, so a restart never drops a timer, and `Timers.take` lets
-exactly one firing through, so none fires twice.
+- A timer is a row (key, due time) written in the same transaction as whatever set it.
+- Processes share nothing else about timers. Each runs APScheduler with jobs in memory only: a
+  wake-up at the due time of each timer this process set, and a sweep every `SWEEP_EVERY` that
+  fires whatever is due, whoever set it (so also timers of other processes, of a process that died,
+  and any wake-up that was missed). A job store shared through the database let one process delete
+  a job another was about to run, and APScheduler's loop died of the lookup error: never again.
+- Firing goes through `Timers.take`, a conditional UPDATE that exactly one process wins.
+- No error ends the scheduler: its loop is guarded, every job is guarded, and the sweep logs an
+  outage once when it starts failing and once when it works again. Nothing needs a restart.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Any
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import Engine as DatabaseEngine
 
 log = logging.getLogger(__name__)
-RECONCILE_EVERY = dt.timedelta(seconds=5)
-# The persistent job store needs an importable callable; it finds the running process's service here.
-_FIRE: dict[str, Callable[[str], object]] = {}
+SWEEP_EVERY = dt.timedelta(seconds=1)
+# How soon the scheduler's loop looks again after an error of its own (APScheduler would have died).
+LOOP_RETRY_SECONDS = 1.0
 
 
 class TimerScheduler(ABC):
@@ -36,71 +40,94 @@ class TimerScheduler(ABC):
 
 
 class NoScheduler(TimerScheduler):
-    """For processes that run no timers: the table keeps them for a scheduler that starts later."""
+    """For processes that run no timers: the table keeps them for a process that sweeps it."""
 
     def apply(self, changes: list[tuple[str, dt.datetime | None]]) -> None:
         return None
 
 
-def fire_timer(key: str) -> None:
-    """The job every timer runs: hand the key to this process's timer service."""
-    _FIRE["fire"](key)
+class GuardedScheduler(BackgroundScheduler):  # type: ignore[misc]  # APScheduler 3 ships no types
+    """APScheduler whose loop survives an error while it looks for due jobs.
+
+    Unguarded, any exception there (such as a job removed under it) ends the scheduler's thread,
+    and with it every timer of the process, silently.
+    """
+
+    def _process_jobs(self) -> float | None:
+        try:
+            wait: float | None = super()._process_jobs()
+        except Exception:
+            log.exception("the timer loop hit an error; it goes on")
+            return LOOP_RETRY_SECONDS
+        return wait
+
+
+class Guarded:
+    """A job that never raises into the scheduler: a failure is logged when it starts, and its end
+    is logged too, so an outage gives two lines, not one a second. Runs one at a time."""
+
+    def __init__(self, name: str, job: Callable[[], object]):
+        self.name = name
+        self._job = job
+        self._lock = threading.Lock()
+        self._failing = False
+
+    def __call__(self) -> None:
+        with self._lock:
+            try:
+                self._job()
+            except Exception:
+                if not self._failing:
+                    log.exception("%s failed; it is tried again", self.name)
+                self._failing = True
+                return
+            if self._failing:
+                log.warning("%s works again", self.name)
+            self._failing = False
+
+
+def wake_up_id(key: str) -> str:
+    """The in-memory job id for a timer: a hash, so no person's id ever reaches APScheduler."""
+    return "wake:" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 class APSchedulerTimers(TimerScheduler):
-    """Timers as APScheduler date jobs in a persistent SQLAlchemy job store."""
+    """Wake-ups for this process's own timers plus a sweep of the table, all in memory."""
 
-    def __init__(
-        self,
-        database: DatabaseEngine,
-        fire: Callable[[str], object],
-        pending: Callable[[], list[tuple[str, dt.datetime]]],
-    ):
-        _FIRE["fire"] = fire
-        self._pending = pending
-        self._scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=database), "local": MemoryJobStore()},
+    def __init__(self, sweep: Callable[[], object], sweep_every: dt.timedelta = SWEEP_EVERY):
+        self._sweep = Guarded("the timer sweep", sweep)
+        self._sweep_every = sweep_every
+        self._scheduler = GuardedScheduler(
+            jobstores={"default": MemoryJobStore()},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
             timezone=dt.UTC,
         )
 
     def start(self) -> None:
         self._scheduler.start()
-        self.reconcile()
-        self._scheduler.add_job(
-            self.reconcile, "interval", seconds=RECONCILE_EVERY.total_seconds(), jobstore="local"
-        )
+        self.every(self._sweep_every, self._sweep, name="sweep")
 
-    def every(self, interval: dt.timedelta, job: Callable[[], object]) -> None:
-        """A recurring job of this process (not persisted: each process that runs timers adds it)."""
-        self._scheduler.add_job(job, "interval", seconds=interval.total_seconds(), jobstore="local")
+    def every(self, interval: dt.timedelta, job: Callable[[], object], name: str = "job") -> None:
+        """A recurring job of this process (each process that runs timers adds its own)."""
+        guarded = job if isinstance(job, Guarded) else Guarded(name, job)
+        self._scheduler.add_job(guarded, "interval", seconds=interval.total_seconds(), name=name)
 
     def shutdown(self) -> None:
         self._scheduler.shutdown(wait=False)
 
     def apply(self, changes: list[tuple[str, dt.datetime | None]]) -> None:
+        """Wake up when a timer set here comes due; a cancelled one needs no wake-up (the table
+        decides what fires, so a stray wake-up only sweeps)."""
         for key, due in changes:
             if due is None:
-                self._remove(key)
+                with contextlib.suppress(JobLookupError):
+                    self._scheduler.remove_job(wake_up_id(key))
             else:
-                self._add(key, due)
-        self._scheduler.wakeup()
-
-    def reconcile(self) -> None:
-        """Make the jobs match the pending timers: add what is missing, drop what is gone."""
-        pending = dict(self._pending())
-        for job in self._scheduler.get_jobs(jobstore="default"):
-            if job.id not in pending:
-                self._remove(job.id)
-        for key, due in pending.items():
-            job = self._scheduler.get_job(key, jobstore="default")
-            if job is None or job.next_run_time != due:
-                self._add(key, due)
-
-    def _add(self, key: str, due: dt.datetime) -> None:
-        options: dict[str, Any] = {"id": key, "replace_existing": True, "args": [key], "jobstore": "default"}
-        self._scheduler.add_job(fire_timer, "date", run_date=due, **options)
-
-    def _remove(self, key: str) -> None:
-        with contextlib.suppress(JobLookupError):
-            self._scheduler.remove_job(key, jobstore="default")
+                self._scheduler.add_job(
+                    self._sweep,
+                    "date",
+                    run_date=due,
+                    id=wake_up_id(key),
+                    replace_existing=True,
+                    name="wake-up",
+                )

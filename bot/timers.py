@@ -4,35 +4,84 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+from collections.abc import Callable
 
+from bot.desk import Desk
 from bot.failpoints import failpoint
 from bot.retry import retry_on_conflict
 from bot.scheduling import TimerScheduler
-from bot.service import DeskService
+from bot.service import ConversationService, DeskService
 from flows.events import TimerFired
 from flows.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
+class FailingTimers:
+    """Timers whose firing raised, each with when to try it again: 1 s, doubling up to 5 minutes,
+    so that one that keeps failing neither floods the log nor delays the others."""
+
+    FIRST_PAUSE = dt.timedelta(seconds=1)
+    LONGEST_PAUSE = dt.timedelta(minutes=5)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # the sweep and a wake-up may fire from two threads
+        self._retry: dict[str, tuple[dt.timedelta, dt.datetime]] = {}
+
+    def ready(self, key: str, now: dt.datetime) -> bool:
+        with self._lock:
+            return key not in self._retry or self._retry[key][1] <= now
+
+    def failed(self, key: str, now: dt.datetime) -> None:
+        with self._lock:
+            pause, _ = self._retry.get(key, (self.FIRST_PAUSE / 2, now))
+            pause = min(pause * 2, self.LONGEST_PAUSE)
+            self._retry[key] = (pause, now + pause)
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._retry.pop(key, None)
+
+
 class TimerService(DeskService):
     """Fires due timers, each exactly once, into the desk or the person's conversation."""
+
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        conversations: ConversationService,
+        desk: Desk,
+        clock: Callable[[], dt.datetime],
+    ):
+        super().__init__(unit_of_work, conversations, desk, clock)
+        self._failing = FailingTimers()
 
     @property
     def scheduler(self) -> TimerScheduler:
         return self._conversations.scheduler
 
     def fire(self, key: str) -> bool:
-        """Fire one timer if it is due and nobody fired it yet; True when this call fired it."""
+        """Fire one timer if it is due and nobody fired it yet; True when this call fired it.
+
+        A failure rolls back, leaves the timer due and is logged by kind only (a key may hold a
+        person's id); the timer is tried again after a pause that grows while it keeps failing."""
         try:
-            return self._fire(key)
+            fired = self._fire(key)
         except Exception:
             log.exception("a timer failed", extra={"timer": key.split(":", 1)[0]})
+            self._failing.failed(key, self._clock())
             return False
+        self._failing.forget(key)
+        return fired
 
     def fire_due(self) -> int:
-        """Fire every timer that is due now (what a scheduler does; tests call it with a set clock)."""
-        return sum(self.fire(key) for key, due in self.pending() if due <= self._clock())
+        """Fire every timer that is due now, whichever process set it (the scheduler's sweep; tests
+        call it with a set clock). One timer failing holds up none of the others."""
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            due = uow.timers.due(now)
+        return sum(self.fire(key) for key in due if self._failing.ready(key, now))
 
     def pending(self) -> list[tuple[str, dt.datetime]]:
         with self._unit_of_work() as uow:

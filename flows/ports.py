@@ -176,6 +176,10 @@ class Timers(ABC):
     def pending(self) -> list[tuple[str, dt.datetime]]: ...
 
     @abstractmethod
+    def due(self, now: dt.datetime) -> list[str]:
+        """Keys of the timers due at `now` and not yet fired, the longest overdue first."""
+
+    @abstractmethod
     def take(self, key: str, now: dt.datetime) -> bool:
         """Mark a due timer fired; True for exactly one caller, however many fire it."""
 

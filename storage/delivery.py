@@ -41,6 +41,11 @@ class SqlAlchemyTimers(Timers):
         )
         return [(key, as_utc(due)) for key, due in self._connection.execute(query)]
 
+    def due(self, now: dt.datetime) -> list[str]:
+        unfired = TIMERS.c.fired_at.is_(None)
+        query = select(TIMERS.c.key).where(unfired, TIMERS.c.due_at <= now).order_by(TIMERS.c.due_at)
+        return list(self._connection.execute(query).scalars())
+
     def take(self, key: str, now: dt.datetime) -> bool:
         statement = (
             update(TIMERS)

@@ -176,7 +176,7 @@ class CaseEventRecord(Base):
 
 
 class TimerRecord(Base):
-    """A pending timer: the truth that the scheduler's jobs are reconciled with at start."""
+    """A timer: the one truth of when it is due and whether it fired (every process sweeps it)."""
 
     __tablename__ = "timers"
 

@@ -34,6 +34,15 @@ class Process:
         self._lines: queue.Queue[dict[str, Any]] = queue.Queue()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+        # Read stderr as it comes (a full pipe would block the process); tests check what it logged.
+        self._errors: list[str] = []
+        self._error_reader = threading.Thread(target=self._read_errors, daemon=True)
+        self._error_reader.start()
+
+    @property
+    def stderr(self) -> str:
+        """What the process wrote to stderr (all of it once the process has been closed)."""
+        return "".join(self._errors)
 
     def send(self, text: str) -> None:
         assert self._process.stdin is not None
@@ -61,6 +70,7 @@ class Process:
         self._process.stdin.close()
         status = self._process.wait(timeout=TIMEOUT)
         self._reader.join(timeout=TIMEOUT)
+        self._error_reader.join(timeout=TIMEOUT)
         for stream in (self._process.stdout, self._process.stderr):
             if stream is not None:
                 stream.close()
@@ -79,6 +89,11 @@ class Process:
         assert self._process.stdout is not None
         for line in self._process.stdout:
             self._lines.put(json.loads(line))
+
+    def _read_errors(self) -> None:
+        assert self._process.stderr is not None
+        for line in self._process.stderr:
+            self._errors.append(line)
 
 
 @pytest.fixture

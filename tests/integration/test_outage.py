@@ -10,10 +10,12 @@ import contextlib
 import os
 import socket
 import threading
+import time
 
 import pytest
 
 from bot.bootstrap import bootstrap
+from bot.staff import StaffIdentity
 from flows.events import parse_text
 from storage.database import make_engine
 from storage.migrate import upgrade
@@ -155,3 +157,34 @@ def test_the_staff_console_says_the_database_is_unreachable_instead_of_crashing(
     console._line("/queue")
     assert out.getvalue().count("\n") > 2
     app.close()
+
+
+def test_timers_fire_again_when_the_database_returns_without_a_restart(
+    database, proxy, cipher, clock, tmp_path, caplog
+):
+    url = database.url.set(port=proxy.port).render_as_string(hide_password=False)
+    app = bootstrap(url, cipher, clock=clock.now, spool_dir=tmp_path / "spool")
+    for name, role in (("Sam Jones", "counsellor"), ("Sue Park", "supervisor")):
+        app.admin.add_staff(name, role, None)
+        app.staff.handle(StaffIdentity(name=name), "/oncall on")
+    for typed in ("/start", "I agree, let's start", "United Kingdom", "a bad night", "4", "Talk to a person"):
+        app.conversations.handle(PERSON, parse_text(typed))
+    app.start_timers()
+    proxy.cut()
+    clock.advance(minutes=3, seconds=1)  # the acknowledge timeout passes while the database is away
+    time.sleep(3)  # a few sweeps fail
+    proxy.start()
+
+    def paging_step() -> int:
+        with app.unit_of_work() as uow:
+            case = uow.cases.open_for(PERSON)
+        assert case is not None
+        return case.paging_step
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and paging_step() < 1:
+        time.sleep(0.1)
+    assert paging_step() == 1
+    app.close()
+    sweep_lines = [m for m in caplog.messages if m.startswith("the timer sweep")]
+    assert sweep_lines == ["the timer sweep failed; it is tried again", "the timer sweep works again"]

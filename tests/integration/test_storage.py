@@ -152,3 +152,8 @@ def _second_writer_waits_for_the_first(database: Engine, cipher: Cipher) -> None
         first.commit()
     waiting.join(timeout=30)
     assert seen == ["menu"]
+
+
+def test_processes_share_no_scheduler_jobs_only_the_timers_table(database):
+    tables = set(inspect(database).get_table_names())
+    assert "timers" in tables and "apscheduler_jobs" not in tables

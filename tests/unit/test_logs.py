@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 
-from bot.logs import JsonFormatter, RedactIds, TextFormatter, pseudonym
+from bot.logs import FORMAT_ENV, JsonFormatter, RedactIds, TextFormatter, configure_logging, pseudonym
 
 
 def record(message: str, *args: object, exc: BaseException | None = None) -> logging.LogRecord:
@@ -56,3 +58,25 @@ def test_redaction_reaches_ids_inside_objects_and_named_arguments():
     named.args = {"n": 2, "who": "console:alex"}
     RedactIds().filter(named)
     assert named.getMessage() == f"2 for {pseudonym('console:alex')}"
+
+
+def test_a_thread_that_dies_is_logged_through_the_redacting_handler(capsys):
+    def crash() -> None:
+        raise LookupError("No job by the id of person:telegram:12345:checkin was found")
+
+    previous_hook, root = threading.excepthook, logging.getLogger()
+    previous_handlers, previous_level = root.handlers[:], root.level
+    os.environ[FORMAT_ENV] = "json"
+    try:
+        configure_logging()
+        thread = threading.Thread(target=crash, name="timer-loop")
+        thread.start()
+        thread.join()
+    finally:
+        del os.environ[FORMAT_ENV]
+        threading.excepthook = previous_hook
+        root.handlers[:], root.level = previous_handlers, previous_level
+    (line,) = capsys.readouterr().err.splitlines()
+    entry = json.loads(line)
+    assert entry["message"] == "timer-loop stopped on an error" and entry["error"] == "LookupError"
+    assert "12345" not in line

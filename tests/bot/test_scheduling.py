@@ -1,0 +1,63 @@
+"""The scheduler's own loop and jobs survive errors: real APScheduler threads, real waits (short)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from typing import Any
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.memory import MemoryJobStore
+
+from bot.clock import system_clock
+from bot.scheduling import Guarded, GuardedScheduler
+
+WAIT = 10.0
+
+
+class JobGoneStore(MemoryJobStore):  # type: ignore[misc]
+    """A job store in which another process removed a job just as this one ran it, once: what a
+    shared job store did, and what ended APScheduler's loop for good."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.removed_elsewhere = threading.Event()
+
+    def remove_job(self, job_id: str) -> None:
+        if not self.removed_elsewhere.is_set():
+            super().remove_job(job_id)
+            self.removed_elsewhere.set()
+            raise JobLookupError(job_id)
+        super().remove_job(job_id)
+
+
+def test_the_loop_goes_on_after_an_error_and_runs_the_next_job(caplog):
+    store = JobGoneStore()
+    scheduler = GuardedScheduler(jobstores={"default": store}, timezone=dt.UTC)
+    first, second = threading.Event(), threading.Event()
+    scheduler.start()
+    try:
+        scheduler.add_job(first.set, "date", run_date=system_clock())
+        # The job runs in a worker thread, the removal in the loop: wait for both.
+        assert first.wait(WAIT) and store.removed_elsewhere.wait(WAIT)
+        scheduler.add_job(second.set, "date", run_date=system_clock() + dt.timedelta(seconds=0.5))
+        assert second.wait(WAIT), "the scheduler stopped after the error"
+    finally:
+        scheduler.shutdown(wait=False)
+    assert "the timer loop hit an error; it goes on" in caplog.messages
+
+
+def test_a_failing_job_logs_when_it_starts_failing_and_when_it_works_again(caplog):
+    outcomes: list[Any] = [OSError(), OSError(), OSError(), None]
+
+    def job() -> None:
+        outcome = outcomes.pop(0)
+        if outcome is not None:
+            raise outcome
+
+    guarded = Guarded("the timer sweep", job)
+    with caplog.at_level(logging.WARNING):
+        for _ in range(4):
+            guarded()
+    assert caplog.messages == ["the timer sweep failed; it is tried again", "the timer sweep works again"]
