@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from flows.ports import ChannelRecords, Clock, Delivery, Outbox, Retention, Timers
@@ -67,22 +67,10 @@ class SqlAlchemyOutbox(Outbox):
         self._connection.execute(insert(OUTBOX).values(**row, created_at=self._clock()))
 
     def pending(self, recipients: list[str], limit: int = 100) -> list[Delivery]:
-        query = (
-            select(OUTBOX)
-            .where(OUTBOX.c.recipient.in_(recipients), OUTBOX.c.delivered_at.is_(None))
-            .order_by(OUTBOX.c.id)
-            .limit(limit)
-        )
-        return self._deliveries(query)
+        return self._deliveries(OUTBOX.c.recipient.in_(recipients), limit)
 
     def pending_matching(self, prefix: str, limit: int = 100) -> list[Delivery]:
-        query = (
-            select(OUTBOX)
-            .where(OUTBOX.c.recipient.startswith(prefix, autoescape=True), OUTBOX.c.delivered_at.is_(None))
-            .order_by(OUTBOX.c.id)
-            .limit(limit)
-        )
-        return self._deliveries(query)
+        return self._deliveries(OUTBOX.c.recipient.startswith(prefix, autoescape=True), limit)
 
     def delivered(self, delivery_id: int, now: dt.datetime) -> None:
         statement = update(OUTBOX).where(OUTBOX.c.id == delivery_id).values(delivered_at=now)
@@ -91,15 +79,30 @@ class SqlAlchemyOutbox(Outbox):
     def forget_recipient(self, recipient: str) -> None:
         self._connection.execute(delete(OUTBOX).where(OUTBOX.c.recipient == recipient))
 
-    def _deliveries(self, query: Select[Any]) -> list[Delivery]:
-        rows = self._connection.execute(query).mappings()
-        readable = ((r, self._cipher.decrypt_or_mark(r["body"])) for r in rows)
-        # One written under a key this process lacks waits for a process that has it.
-        return [
-            Delivery(r["id"], r["recipient"], r["kind"], json.loads(body), r["case_id"])
-            for r, body in readable
-            if body != UNREADABLE
-        ]
+    def _deliveries(self, addressed: ColumnElement[bool], limit: int) -> list[Delivery]:
+        """Up to `limit` undelivered rows this process can read, oldest first. One written under a
+        key this process lacks waits for a process that has it, and is read past, so that however
+        many of those there are, the readable ones behind them still go out."""
+        found: list[Delivery] = []
+        after = 0
+        while len(found) < limit:
+            query = (
+                select(OUTBOX)
+                .where(addressed, OUTBOX.c.delivered_at.is_(None), OUTBOX.c.id > after)
+                .order_by(OUTBOX.c.id)
+                .limit(limit)
+            )
+            rows = list(self._connection.execute(query).mappings())
+            for row in rows:
+                body = self._cipher.decrypt_or_mark(row["body"])
+                if body != UNREADABLE and len(found) < limit:
+                    found.append(
+                        Delivery(row["id"], row["recipient"], row["kind"], json.loads(body), row["case_id"])
+                    )
+            if len(rows) < limit:
+                break
+            after = rows[-1]["id"]
+        return found
 
 
 class SqlAlchemyChannelRecords(ChannelRecords):

@@ -124,3 +124,19 @@ def chat(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=60,
     )
+
+
+def test_readable_messages_behind_many_unreadable_ones_still_go_out(database, database_url, clock):
+    old_only = bootstrap(database_url, Cipher([A.encode()]), clock=clock.now)
+    new_first = bootstrap(database_url, Cipher([B.encode(), A.encode()]), clock=clock.now)
+    with new_first.unit_of_work() as uow:
+        for number in range(250):  # more than one batch of what a poller takes at a time
+            uow.outbox.add("console:someone", "reply", {"text": f"under the new key {number}"})
+        uow.commit()
+    with old_only.unit_of_work() as uow:
+        uow.outbox.add("console:someone", "reply", {"text": "under the old key"})
+        uow.commit()
+    taken = old_only.conversations.take_deliveries(["console:someone"])
+    assert [d.payload["text"] for d in taken] == ["under the old key"]
+    new_first.close()
+    old_only.close()
