@@ -47,10 +47,10 @@ class SqlAlchemyTimers(Timers):
         return list(self._connection.execute(query).scalars())
 
     def take(self, key: str, now: dt.datetime) -> bool:
-        statement = (
-            update(TIMERS)
-            .where(TIMERS.c.key == key, TIMERS.c.fired_at.is_(None), TIMERS.c.due_at <= now)
-            .values(fired_at=now)
+        # Deleted, not marked: exactly one taker sees the row go, and fired timers never pile up
+        # under the sweep (which would then scan every timer ever fired, every second).
+        statement = delete(TIMERS).where(
+            TIMERS.c.key == key, TIMERS.c.fired_at.is_(None), TIMERS.c.due_at <= now
         )
         return bool(self._connection.execute(statement).rowcount == 1)
 

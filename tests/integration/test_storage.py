@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -12,7 +14,7 @@ from flows.conversation import Conversation
 from flows.risk.levels import RiskLevel
 from storage.encryption import Cipher
 from storage.migrate import downgrade, is_current, upgrade
-from storage.models import ConversationRecord, MessageRecord
+from storage.models import Base, ConversationRecord, MessageRecord
 from storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.fakes import FakeClock
 
@@ -121,6 +123,25 @@ def test_two_writers_of_one_conversation_cannot_overwrite_each_other(database, c
         theirs.state = "learn"
         with pytest.raises(StaleDataError):
             b.conversations.save(theirs)
+
+
+def test_the_migrations_build_exactly_what_the_models_declare(database):
+    with database.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_a_fired_timer_leaves_no_row_behind(database, cipher):
+    clock = FakeClock()
+    with SqlAlchemyUnitOfWork(database, cipher, clock.now) as uow:
+        uow.timers.set("case:1:ack", clock.now())
+        uow.commit()
+    with SqlAlchemyUnitOfWork(database, cipher, clock.now) as uow:
+        assert uow.timers.take("case:1:ack", clock.now())
+        assert not uow.timers.take("case:1:ack", clock.now())
+        uow.commit()
+    with database.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM timers")).scalar_one() == 0
 
 
 def test_migrations_go_down_and_up_again(database):
