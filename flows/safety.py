@@ -4,6 +4,10 @@ What each level does: imminent gives the emergency number and crisis line in the
 asks for a person at top priority and stays with the person; high gives the lines and asks for a
 person at once, then offers screening; moderate offers screening; concern for someone else gets
 guidance for helping them. A conversation's level never goes down within a session.
+
+A kind of crisis other than suicide (`flows.crisis_kinds`: a medical emergency, harm to others,
+abuse, sexual violence, child abuse, a helper after a hard case, a practical need) gets its own
+first words and its own lines before the crisis lines, and still a person from the team.
 """
 
 from __future__ import annotations
@@ -12,15 +16,15 @@ from typing import Literal
 
 from flows.commands import resume
 from flows.content import content_for
+from flows.crisis_kinds import LINE_KINDS, THIRD_PARTY, about_suicide, crisis_kind, message_key
 from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
 from flows.events import Edited, Event, Text
 from flows.intents import Reply
+from flows.reflection import PROFESSIONAL, first_aid_step, reflect
 from flows.risk import RiskContext, RiskLevel, assess
 from flows.states.consent import hinted_country
 from flows.turn import Turn
-
-THIRD_PARTY = "third_party_concern"
 
 
 def intercept(turn: Turn, event: Event) -> bool:
@@ -29,12 +33,23 @@ def intercept(turn: Turn, event: Event) -> bool:
         return False
     conversation = turn.conversation
     turn.risk = assess(event.text, RiskContext(conversation.state, conversation.step))
+    return act_on(turn, event.text)
+
+
+def act_on(turn: Turn, text: str) -> bool:
+    """Act on the risk already read into `turn.risk` from `text`; True when it took the turn over."""
+    conversation = turn.conversation
     conversation.risk_level = RiskLevel.highest(conversation.risk_level, turn.risk.level)
+    kind = crisis_kind(turn.risk, text, turn.content)
+    if kind == PROFESSIONAL:
+        return _for_a_professional(turn, text)
     if turn.risk.level < RiskLevel.MODERATE:
         return False
-    if turn.risk.signals == {THIRD_PARTY}:
-        return _for_someone_else(turn)
+    if kind == THIRD_PARTY:
+        return _for_someone_else(turn, text)
     already = _acted_on(turn)
+    if kind is not None:
+        return _for_the_kind(turn, kind, already, text)
     if not conversation.past_consent:
         return _before_consent(turn)
     if turn.risk.level >= RiskLevel.IMMINENT:
@@ -82,12 +97,74 @@ def _moderate(turn: Turn, already: RiskLevel) -> bool:
     return True
 
 
-def _for_someone_else(turn: Turn) -> bool:
+def _for_someone_else(turn: Turn, text: str) -> bool:
+    """A worried friend: what to do now and when to call; someone in danger now pages the team."""
+    if turn.risk.level >= RiskLevel.IMMINENT:
+        return _for_the_kind(turn, THIRD_PARTY, _acted_on(turn), text)
     country = turn.conversation.country
     lines = render_lines(country, turn.content, for_others=True)
-    turn.say_key("safety.third_party", emergency=emergency_number(country), lines=lines)
+    turn.say_key("safety.kinds.third_party.high", emergency=emergency_number(country), lines=lines)
     _resume(turn)
     return True
+
+
+def _for_a_professional(turn: Turn, text: str) -> bool:
+    """A helper after a hard case: supervision, debrief and lines for workers, said once a session."""
+    said = turn.conversation.answers.setdefault("kinds_said", [])
+    if PROFESSIONAL in said or turn.conversation.state == "with_staff":
+        return False
+    said.append(PROFESSIONAL)
+    lines = render_lines(turn.conversation.country, turn.content, kinds=LINE_KINDS[PROFESSIONAL])
+    turn.say(
+        turn.text(message_key(turn.content, PROFESSIONAL, RiskLevel.HIGH), lines=lines, **_values(turn, text))
+    )
+    _resume(turn)
+    return True
+
+
+def _for_the_kind(turn: Turn, kind: str, already: RiskLevel, text: str) -> bool:
+    """What a trained helper says first for this kind of crisis, with its lines and a person."""
+    conversation = turn.conversation
+    if not conversation.past_consent:
+        conversation.country = conversation.country or hinted_country(turn)
+    values = _values(turn, text)
+    if conversation.state == "with_staff":
+        if turn.risk.level >= RiskLevel.HIGH:
+            request_person(turn, "risk", "safety.kinds_with_staff", LINE_KINDS[kind], **values)
+        return False  # the staff member must read this message too
+    key = message_key(turn.content, kind, turn.risk.level)
+    if turn.risk.level >= RiskLevel.HIGH:
+        request_person(turn, "risk", key, LINE_KINDS[kind], **values)
+        if conversation.state == "screening":
+            return False  # the screening question still takes this answer
+    elif already >= RiskLevel.MODERATE or conversation.state == "screening":
+        return False
+    else:
+        lines = render_lines(conversation.country, turn.content, kinds=LINE_KINDS[kind])
+        turn.say(turn.text(key, lines=lines, **values))
+    _after_the_kind(turn, already)
+    return True
+
+
+def _after_the_kind(turn: Turn, already: RiskLevel) -> None:
+    """Thoughts of suicide said with it still get the safety questions, once; else back to the step."""
+    if turn.conversation.past_consent and about_suicide(turn.risk) and already < RiskLevel.HIGH:
+        _screen(turn)
+    else:
+        _resume(turn)
+
+
+def _values(turn: Turn, text: str) -> dict[str, object]:
+    """Everything a kind's message may name: never the person's words, only vetted ones."""
+    content = turn.content
+    country = turn.conversation.country
+    return {
+        "emergency": emergency_number(country),
+        "first_aid": first_aid_step(text, content),
+        "silent": content.get(f"safety.silent.{(country or '').upper()}") or "",
+        "clear_chat": content.text("safety.clear_chat"),
+        "reflection": reflect(text, content) or "",
+    }
 
 
 def _before_consent(turn: Turn) -> bool:

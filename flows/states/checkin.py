@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flows.answers import Answer, normalise, parse_rating
 from flows.content import Content
+from flows.crisis_kinds import LINE_KINDS
+from flows.crisis_lines import render_lines
 from flows.intents import Reply
+from flows.reflection import PRACTICAL, reflect, situation_of
 from flows.risk.levels import RiskLevel
 from flows.states.base import RATING_OPTIONS, StateHandler, Step, reply_for
 from flows.turn import Turn
@@ -38,6 +41,7 @@ class Checkin(StateHandler):
         else:
             turn.conversation.answers["story"] = answer.text
             turn.say(acknowledge(answer.text, turn.content, turn.risk.level))
+            _practical_lines(turn, answer.text)
         self.ask(turn, "rating")
 
     def _rating(self, turn: Turn, answer: Answer) -> None:
@@ -56,19 +60,34 @@ def rating_band(rating: int) -> str:
 
 
 def acknowledge(story: str, content: Content, risk: RiskLevel) -> str:
-    """Reflect what the person said in their own words, from vetted feeling and topic words only.
+    """Reflect what the person said: the situation they name in our own vetted words, or else
+    their feeling and topic words, from vetted lists only.
 
     The raw text is never echoed: a person in crisis may name a method, and safe messaging means
     it must never be repeated back to them.
     """
+    reflection = reflect(story, content)
     words = set(normalise(story).split())
     feelings = [word for word in content.words("checkin.feeling_words") if word in words]
     topics = [word for word in content.words("checkin.topic_words") if word in words]
+    if feelings and reflection:
+        named = content.text("checkin.heard_feelings_only", feelings=join_words(feelings[:3], content))
+        return f"{named} {reflection}"
+    if reflection:
+        return f"{content.text('checkin.thanks')} {reflection}"
     if feelings:
         return content.text("checkin.heard_feelings", feelings=join_words(feelings[:3], content))
     if topics and risk < RiskLevel.MODERATE:
         return content.text("checkin.heard_topic", topic=topics[0])
     return content.text("checkin.heard")
+
+
+def _practical_lines(turn: Turn, story: str) -> None:
+    """A practical need (shelter tonight, food, money) gets the country's lines for it at once."""
+    if situation_of(story, turn.content) == PRACTICAL:
+        kinds = LINE_KINDS[PRACTICAL]
+        lines = render_lines(turn.conversation.country, turn.content, kinds=kinds)
+        turn.say_key("checkin.practical_lines", lines=lines)
 
 
 def join_words(words: list[str], content: Content) -> str:
