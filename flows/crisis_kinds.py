@@ -10,9 +10,10 @@ situation the person names (`flows.reflection`).
 from __future__ import annotations
 
 from flows.content import Content
-from flows.crisis_lines import CRISIS
-from flows.reflection import PRACTICAL, PROFESSIONAL, first_aid_kind, situation_of
+from flows.crisis_lines import CRISIS, render_lines
+from flows.reflection import PRACTICAL, PROFESSIONAL, first_aid_kind, names_situation, situation_of
 from flows.risk.levels import RiskAssessment, RiskLevel
+from flows.turn import Turn
 
 MEDICAL = "medical"
 THIRD_PARTY = "third_party"
@@ -92,6 +93,13 @@ def message_key(content: Content, kind: str, level: RiskLevel) -> str:
     """The kind's message for this level, or its message for high risk where none is written."""
     key = f"safety.kinds.{kind}.{level.value}"
     return key if content.get(key) else f"safety.kinds.{kind}.high"
+
+
+def say_practical_lines(turn: Turn, text: str) -> None:
+    """A practical need (shelter tonight, food, money) gets the country's lines for it at once."""
+    if names_situation(text, turn.content, PRACTICAL):
+        lines = render_lines(turn.conversation.country, turn.content, kinds=LINE_KINDS[PRACTICAL])
+        turn.say_key("checkin.practical_lines", lines=lines)
 
 
 def _medical_first(risk: RiskAssessment, text: str, content: Content) -> bool:

@@ -22,12 +22,15 @@ PROFESSIONAL = "professional"
 
 def situation_of(text: str, content: Content) -> str | None:
     """The first situation, in the file's order, whose every word group the text matches."""
+    found = (name for name in content.words("situations.order") if names_situation(text, content, name))
+    return next(found, None)
+
+
+def names_situation(text: str, content: Content, name: str) -> bool:
+    """Whether the text names this situation, whichever other one comes first."""
+    groups = _groups(content, name)
     said = normalise(text)
-    for name in content.words("situations.order"):
-        groups = _groups(content, name)
-        if groups and all(_mentions(said, words) for words in groups):
-            return name
-    return None
+    return bool(groups) and all(_mentions(said, words) for words in groups)
 
 
 def reflect(text: str, content: Content) -> str | None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flows.answers import Answer, normalise, parse_rating
 from flows.content import Content
-from flows.crisis_kinds import LINE_KINDS
-from flows.crisis_lines import render_lines
+from flows.crisis_kinds import say_practical_lines
 from flows.intents import Reply
-from flows.reflection import PRACTICAL, reflect, situation_of
+from flows.reflection import reflect
 from flows.risk.levels import RiskLevel
 from flows.states.base import RATING_OPTIONS, StateHandler, Step, reply_for
 from flows.turn import Turn
@@ -41,7 +40,7 @@ class Checkin(StateHandler):
         else:
             turn.conversation.answers["story"] = answer.text
             turn.say(acknowledge(answer.text, turn.content, turn.risk.level))
-            _practical_lines(turn, answer.text)
+            say_practical_lines(turn, answer.text)
         self.ask(turn, "rating")
 
     def _rating(self, turn: Turn, answer: Answer) -> None:
@@ -80,14 +79,6 @@ def acknowledge(story: str, content: Content, risk: RiskLevel) -> str:
     if topics and risk < RiskLevel.MODERATE:
         return content.text("checkin.heard_topic", topic=topics[0])
     return content.text("checkin.heard")
-
-
-def _practical_lines(turn: Turn, story: str) -> None:
-    """A practical need (shelter tonight, food, money) gets the country's lines for it at once."""
-    if situation_of(story, turn.content) == PRACTICAL:
-        kinds = LINE_KINDS[PRACTICAL]
-        lines = render_lines(turn.conversation.country, turn.content, kinds=kinds)
-        turn.say_key("checkin.practical_lines", lines=lines)
 
 
 def join_words(words: list[str], content: Content) -> str:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import pytest
 
 from flows.crisis_lines import all_countries, lines_of_kinds
+from flows.events import CaseOpened
 from flows.intents import Escalate
+from flows.oncall.model import Reach
 from flows.risk.levels import RiskLevel
-from tests.transcript import Transcript, consented
+from tests.transcript import Transcript, at_menu, consented
 
 SUICIDE_TEMPLATE = "If you might act on these thoughts"
 HIGH, IMMINENT, MODERATE = RiskLevel.HIGH, RiskLevel.IMMINENT, RiskLevel.MODERATE
@@ -259,3 +261,22 @@ def test_every_line_has_a_known_kind_a_source_and_a_check_date():
 def test_the_main_countries_have_a_line_for_abuse_at_home_and_for_children(code):
     country = all_countries()[code]
     assert lines_of_kinds(country, ("dv",)) and lines_of_kinds(country, ("children",))
+
+
+# --- mobilising resources: needs in the 24-hour plan, and words said while waiting ----------------
+
+
+def test_a_safe_place_to_sleep_in_the_24_hour_plan_gets_the_countrys_shelter_line():
+    chat = at_menu().press("goal").bot_in("goals.needs")
+    chat.press("need_shelter").bot_says("Needing a safe place to sleep", "0808 800 4444").bot_never_says(
+        "Noted"
+    )
+    chat.press("need_food").bot_says("help with food and money", "Shelter emergency helpline")
+    chat.press("need_company").bot_says("Samaritans", "ask for a person from our team").bot_in("goals.needs")
+
+
+def test_a_loss_and_a_shelter_need_said_while_waiting_for_the_team_are_reflected_with_the_lines():
+    chat = at_menu().press("person").event(CaseOpened(1, Reach.FREE)).bot_in("waiting_for_staff")
+    chat.person("my dad died last month and now I have nowhere to stay")
+    chat.bot_says("Losing your dad is so painful", "kept that for the person who joins you")
+    chat.bot_says("Shelter emergency helpline").bot_never_says("last month")
