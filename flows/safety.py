@@ -55,8 +55,8 @@ def act_on(turn: Turn, text: str) -> bool:
     if turn.risk.level >= RiskLevel.IMMINENT:
         return _imminent(turn)
     if turn.risk.level >= RiskLevel.HIGH:
-        return _high(turn, already)
-    return _moderate(turn, already)
+        return _high(turn, already, text)
+    return _moderate(turn, already, text)
 
 
 def _acted_on(turn: Turn) -> RiskLevel:
@@ -77,8 +77,11 @@ def _imminent(turn: Turn) -> bool:
     return True
 
 
-def _high(turn: Turn, already: RiskLevel) -> bool:
+def _high(turn: Turn, already: RiskLevel, text: str) -> bool:
     key = "safety.high_with_staff" if turn.conversation.state == "with_staff" else "safety.high"
+    reflection = reflect(text, turn.content)
+    if reflection and key == "safety.high":
+        turn.say(reflection)  # what they are going through, said back before the safety words
     request_person(turn, "risk", key, emergency=emergency_number(turn.conversation.country))
     if turn.conversation.state in ("screening", "with_staff"):
         return False  # the screening question still takes this answer; staff still read it
@@ -89,10 +92,11 @@ def _high(turn: Turn, already: RiskLevel) -> bool:
     return True
 
 
-def _moderate(turn: Turn, already: RiskLevel) -> bool:
+def _moderate(turn: Turn, already: RiskLevel, text: str) -> bool:
     if already >= RiskLevel.MODERATE or turn.conversation.state in ("screening", "with_staff"):
         return False
-    turn.say_key("safety.moderate")
+    reflection = reflect(text, turn.content)
+    turn.say(f"{turn.text('checkin.thanks')} {reflection}" if reflection else turn.text("safety.moderate"))
     _screen(turn)
     return True
 

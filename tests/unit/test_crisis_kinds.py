@@ -280,3 +280,17 @@ def test_a_loss_and_a_shelter_need_said_while_waiting_for_the_team_are_reflected
     chat.person("my dad died last month and now I have nowhere to stay")
     chat.bot_says("Losing your dad is so painful", "kept that for the person who joins you")
     chat.bot_says("Shelter emergency helpline").bot_never_says("last month")
+
+
+def test_a_loss_said_with_hopelessness_is_reflected_before_the_safety_questions():
+    chat = consented().person(
+        "my mum died last week and I don't see the point of anything anymore, I feel hopeless"
+    )
+    chat.bot_says("Losing your mum is so painful").bot_in("screening.offer")
+
+
+def test_a_breakup_said_with_thoughts_of_suicide_is_reflected_and_still_gets_the_lines_and_a_person():
+    chat = consented().person("my wife left me and I want to kill myself")
+    chat.bot_says("The end of a relationship", SUICIDE_TEMPLATE, "Samaritans", "our team")
+    chat.bot_in("screening.offer").bot_never_says("wife")
+    assert escalations(chat)
