@@ -47,9 +47,9 @@ def act_on(turn: Turn, text: str) -> bool:
         return False
     if kind == THIRD_PARTY:
         return _for_someone_else(turn, text)
-    already = _acted_on(turn)
     if kind is not None:
-        return _for_the_kind(turn, kind, already, text)
+        return _for_the_kind(turn, kind, text)
+    already = _acted_on(turn)
     if not conversation.past_consent:
         return _before_consent(turn)
     if turn.risk.level >= RiskLevel.IMMINENT:
@@ -64,6 +64,20 @@ def _acted_on(turn: Turn) -> RiskLevel:
     answers = turn.conversation.answers
     already = RiskLevel(answers.get("acted_on", RiskLevel.NONE.value))
     answers["acted_on"] = RiskLevel.highest(already, turn.risk.level).value
+    return already
+
+
+def _kind_acted_on(turn: Turn, kind: str) -> RiskLevel:
+    """The highest level already acted on this session for this kind of crisis; records the new one.
+
+    Kept apart from the suicide pathway's record: a threat from a partner answered earlier must not
+    stop thoughts of suicide said later from getting the safety questions.
+    """
+    if about_suicide(turn.risk):
+        return _acted_on(turn)
+    acted = turn.conversation.answers.setdefault("acted_on_kinds", {})
+    already = RiskLevel(acted.get(kind, RiskLevel.NONE.value))
+    acted[kind] = RiskLevel.highest(already, turn.risk.level).value
     return already
 
 
@@ -104,7 +118,7 @@ def _moderate(turn: Turn, already: RiskLevel, text: str) -> bool:
 def _for_someone_else(turn: Turn, text: str) -> bool:
     """A worried friend: what to do now and when to call; someone in danger now pages the team."""
     if turn.risk.level >= RiskLevel.IMMINENT:
-        return _for_the_kind(turn, THIRD_PARTY, _acted_on(turn), text)
+        return _for_the_kind(turn, THIRD_PARTY, text)
     country = turn.conversation.country
     lines = render_lines(country, turn.content, for_others=True)
     turn.say_key("safety.kinds.third_party.high", emergency=emergency_number(country), lines=lines)
@@ -126,9 +140,10 @@ def _for_a_professional(turn: Turn, text: str) -> bool:
     return True
 
 
-def _for_the_kind(turn: Turn, kind: str, already: RiskLevel, text: str) -> bool:
+def _for_the_kind(turn: Turn, kind: str, text: str) -> bool:
     """What a trained helper says first for this kind of crisis, with its lines and a person."""
     conversation = turn.conversation
+    already = _kind_acted_on(turn, kind)
     if not conversation.past_consent:
         conversation.country = conversation.country or hinted_country(turn)
     values = _values(turn, text)

@@ -294,3 +294,17 @@ def test_a_breakup_said_with_thoughts_of_suicide_is_reflected_and_still_gets_the
     chat.bot_says("The end of a relationship", SUICIDE_TEMPLATE, "Samaritans", "our team")
     chat.bot_in("screening.offer").bot_never_says("wife")
     assert escalations(chat)
+
+
+def test_thoughts_of_suicide_after_an_answered_threat_still_get_the_safety_questions():
+    chat = consented().person("My partner threatened to kill me tonight").bot_in("checkin.story")
+    chat.person("I want to kill myself").bot_says(SUICIDE_TEMPLATE).bot_in("screening.offer")
+
+
+def test_a_moderate_kind_is_answered_once_a_session():
+    chat = consented().person_read_as("things at home scare me", MODERATE, "domestic_violence")
+    chat.bot_says("is it safe for you to talk", "Talk to a person")
+    assert escalations(chat) == []
+    chat.person_read_as("things at home scare me", MODERATE, "domestic_violence").bot_never_says(
+        "safe to talk"
+    )
