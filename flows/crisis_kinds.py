@@ -40,6 +40,10 @@ LINE_KINDS: dict[str, tuple[str, ...]] = {
     PRACTICAL: ("community", CRISIS),
 }
 
+# Kinds where a young person needs their own lines too: thrown out by parents, abused at home.
+YOUNG = "young"
+FOR_THE_YOUNG_TOO = frozenset({PRACTICAL, "abuse", "sexual_violence"})
+
 # Thoughts of suicide or self-harm: the safety questions still follow the response to the kind.
 SUICIDE_SIGNALS = frozenset(
     {
@@ -85,6 +89,19 @@ def crisis_kind(risk: RiskAssessment, text: str, content: Content) -> str | None
     return None
 
 
+def line_kinds(kind: str, text: str, content: Content) -> tuple[str, ...]:
+    """The kinds of lines for this crisis, its own first. A young person (by what they say) gets the
+    lines for children and young people too; someone who also needs a bed or food, the community
+    lines."""
+    own, *rest = LINE_KINDS[kind]
+    extra = []
+    if kind in FOR_THE_YOUNG_TOO and names_situation(text, content, YOUNG):
+        extra.append("children")
+    if kind != PRACTICAL and names_situation(text, content, PRACTICAL):
+        extra.append("community")
+    return (own, *extra, *rest)
+
+
 def about_suicide(risk: RiskAssessment) -> bool:
     return bool(risk.signals & SUICIDE_SIGNALS)
 
@@ -98,7 +115,8 @@ def message_key(content: Content, kind: str, level: RiskLevel) -> str:
 def say_practical_lines(turn: Turn, text: str) -> None:
     """A practical need (shelter tonight, food, money) gets the country's lines for it at once."""
     if names_situation(text, turn.content, PRACTICAL):
-        lines = render_lines(turn.conversation.country, turn.content, kinds=LINE_KINDS[PRACTICAL])
+        kinds = line_kinds(PRACTICAL, text, turn.content)
+        lines = render_lines(turn.conversation.country, turn.content, kinds=kinds)
         turn.say_key("checkin.practical_lines", lines=lines)
 
 

@@ -16,7 +16,7 @@ from typing import Literal
 
 from flows.commands import resume
 from flows.content import content_for
-from flows.crisis_kinds import LINE_KINDS, THIRD_PARTY, about_suicide, crisis_kind, message_key
+from flows.crisis_kinds import LINE_KINDS, THIRD_PARTY, about_suicide, crisis_kind, line_kinds, message_key
 from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
 from flows.events import Edited, Event, Text
@@ -147,19 +147,20 @@ def _for_the_kind(turn: Turn, kind: str, text: str) -> bool:
     if not conversation.past_consent:
         conversation.country = conversation.country or hinted_country(turn)
     values = _values(turn, text)
+    kinds = line_kinds(kind, text, turn.content)
     if conversation.state == "with_staff":
         if turn.risk.level >= RiskLevel.HIGH:
-            request_person(turn, "risk", "safety.kinds_with_staff", LINE_KINDS[kind], **values)
+            request_person(turn, "risk", "safety.kinds_with_staff", kinds, **values)
         return False  # the staff member must read this message too
     key = message_key(turn.content, kind, turn.risk.level)
     if turn.risk.level >= RiskLevel.HIGH:
-        request_person(turn, "risk", key, LINE_KINDS[kind], **values)
+        request_person(turn, "risk", key, kinds, **values)
         if conversation.state == "screening":
             return False  # the screening question still takes this answer
     elif already >= RiskLevel.MODERATE or conversation.state == "screening":
         return False
     else:
-        lines = render_lines(conversation.country, turn.content, kinds=LINE_KINDS[kind])
+        lines = render_lines(conversation.country, turn.content, kinds=kinds)
         turn.say(turn.text(key, lines=lines, **values))
     _after_the_kind(turn, already)
     return True

@@ -308,3 +308,13 @@ def test_a_moderate_kind_is_answered_once_a_session():
     chat.person_read_as("things at home scare me", MODERATE, "domestic_violence").bot_never_says(
         "safe to talk"
     )
+
+
+def test_a_young_person_thrown_out_gets_the_lines_for_young_people_and_for_a_bed():
+    chat = consented().person("I'm 15 and my parents kicked me out, I have nowhere to sleep tonight")
+    chat.bot_says("Childline", "Shelter emergency helpline", "Samaritans", "our team")
+    assert escalations(chat)
+
+
+def test_an_adults_abuse_response_names_no_childrens_line():
+    consented().person("My partner threatened to kill me tonight").bot_never_says("Childline")
