@@ -23,8 +23,9 @@ THIRD_PARTY_SIGNAL = "third_party_concern"
 KIND_SIGNALS: tuple[tuple[str, frozenset[str]], ...] = (
     (MEDICAL, frozenset({"medical_emergency"})),
     ("harm_others", frozenset({"harm_to_others"})),
-    ("sexual_violence", frozenset({"sexual_violence"})),
+    # A child hurt is answered as a child first: the lines for children, a trusted adult.
     ("child_abuse", frozenset({"child_abuse"})),
+    ("sexual_violence", frozenset({"sexual_violence"})),
     ("abuse", frozenset({"abuse", "domestic_violence"})),
 )
 

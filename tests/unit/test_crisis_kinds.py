@@ -41,7 +41,8 @@ def test_a_man_bleeding_from_a_cut_hears_call_now_and_press_on_the_wound():
 
 def test_self_harm_that_will_not_stop_bleeding_is_a_medical_emergency_first_then_the_safety_questions():
     chat = consented("United States").person("I cut my arm and it won't stop bleeding")
-    chat.bot_says("call 911 now", "Press firmly on the wound", "988").bot_in("screening.offer")
+    chat.bot_says("call 911 now", "Press firmly on the wound", "988")
+    assert chat.conversation.state == "screening"
     chat.bot_never_says(SUICIDE_TEMPLATE)
     assert escalations(chat)
 
@@ -93,7 +94,7 @@ def test_a_woman_threatened_by_her_partner_gets_the_dv_line_a_safety_check_and_h
     )
     chat.bot_never_says(SUICIDE_TEMPLATE, "kill")
     assert first(chat.said, "0808 2000 247", "116 123")
-    assert escalations(chat)[0].signals == ("abuse",)
+    assert {"abuse", "domestic_violence"} & set(escalations(chat)[0].signals)
     chat.bot_in("checkin.story")  # no suicide questions for a threat from someone else
 
 
@@ -314,6 +315,14 @@ def test_a_young_person_thrown_out_gets_the_lines_for_young_people_and_for_a_bed
     chat = consented().person("I'm 15 and my parents kicked me out, I have nowhere to sleep tonight")
     chat.bot_says("Childline", "Shelter emergency helpline", "Samaritans", "our team")
     assert escalations(chat)
+
+
+def test_a_child_sexually_abused_is_answered_as_a_child_first():
+    chat = consented().person_read_as(
+        "he touches me at night", HIGH, "child_abuse", "sexual_violence", "abuse"
+    )
+    chat.bot_says("an adult you trust", "Childline")
+    assert chat.said.index("Childline") < chat.said.index("Samaritans")
 
 
 def test_an_adults_abuse_response_names_no_childrens_line():
