@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from flows.crisis_lines import all_countries, lines_of_kinds
-from flows.events import CaseOpened
-from flows.intents import Escalate
+from flows.events import CaseOpened, StaffJoined
+from flows.intents import Escalate, RelayToStaff
 from flows.oncall.model import Reach
 from flows.risk.levels import RiskLevel
 from tests.transcript import Transcript, at_menu, consented
@@ -327,3 +327,13 @@ def test_a_child_sexually_abused_is_answered_as_a_child_first():
 
 def test_an_adults_abuse_response_names_no_childrens_line():
     consented().person("My partner threatened to kill me tonight").bot_never_says("Childline")
+
+
+def test_with_a_team_member_a_threat_flags_it_with_the_dv_line_and_still_reaches_the_team_member():
+    chat = consented().event(StaffJoined(name="Sam")).bot_in("with_staff")
+    chat.person("My partner threatened to kill me tonight")
+    chat.bot_says("flagged this to the team member with you", "0808 2000 247").bot_never_says(
+        SUICIDE_TEMPLATE
+    )
+    assert escalations(chat) and chat.conversation.state == "with_staff"
+    assert chat.of_kind(RelayToStaff)  # the team member reads the message itself too
