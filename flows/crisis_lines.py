@@ -93,6 +93,13 @@ def render_lines(
     return "\n".join(parts)
 
 
+def render_support_lines(country: str | None, content: Content, kinds: tuple[str, ...]) -> str:
+    """Only the lines of `kinds`, one a row, without heading or emergency number ("" for none): the
+    support for particular situations shown under the crisis lines."""
+    found = lines_of_kinds(lines_for(country), kinds)
+    return "\n".join(_render_line(line, content) for line in found if CRISIS not in line.kinds)
+
+
 def lines_of_kinds(country: CountryLines, kinds: tuple[str, ...]) -> list[CrisisLine]:
     """The country's lines for any of `kinds`, ordered by the first kind each serves."""
     wanted = [line for line in country.lines if set(line.kinds) & set(kinds)]

@@ -337,3 +337,11 @@ def test_with_a_team_member_a_threat_flags_it_with_the_dv_line_and_still_reaches
     )
     assert escalations(chat) and chat.conversation.state == "with_staff"
     assert chat.of_kind(RelayToStaff)  # the team member reads the message itself too
+
+
+def test_the_crisis_lines_screen_lists_the_support_for_particular_situations_under_them():
+    chat = at_menu().person("Crisis lines and support").bot_in("resources.lines")
+    chat.bot_says("Samaritans", "For particular situations", "0808 2000 247", "Childline", "Shelter")
+    assert chat.said.index("Samaritans") < chat.said.index("For particular situations")
+    chat.person("Change country").person("India").bot_in("resources.lines")
+    chat.bot_never_says("For particular situations")  # no such lines for India yet: no empty heading
