@@ -15,6 +15,8 @@ from importlib import resources
 from flows.content import Content
 
 FALLBACK = "INTL"
+# The suicide and emotional crisis lines: shown everywhere, after any lines for a particular kind.
+CRISIS = "crisis"
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class CrisisLine:
     for_others: bool = True
     source: str = ""
     verified: dt.date | None = None
+    kinds: tuple[str, ...] = (CRISIS,)
 
 
 @dataclass(frozen=True)
@@ -71,16 +74,40 @@ def find_country(text: str, content: Content) -> str | None:
     return None
 
 
-def render_lines(country: str | None, content: Content, *, for_others: bool = False) -> str:
-    """The crisis lines of a country as a short block for a phone screen."""
+def render_lines(
+    country: str | None,
+    content: Content,
+    *,
+    for_others: bool = False,
+    kinds: tuple[str, ...] = (CRISIS,),
+) -> str:
+    """The lines of a country as a short block for a phone screen: those for `kinds`, in that
+    order (a domestic violence line before the crisis lines, say), each line once."""
     found = lines_for(country)
-    shown = [line for line in found.lines if line.for_others or not for_others]
+    shown = [line for line in lines_of_kinds(found, kinds) if line.for_others or not for_others]
     parts = [content.text("crisis.heading", country=country_name(found.code, content))]
     parts.append(content.text("crisis.emergency", number=found.emergency))
     parts.extend(_render_line(line, content) for line in shown)
     if found.last_verified:
         parts.append(content.text("crisis.verified", date=found.last_verified.isoformat()))
     return "\n".join(parts)
+
+
+def render_support_lines(country: str | None, content: Content, kinds: tuple[str, ...]) -> str:
+    """Only the lines of `kinds`, one a row, without heading or emergency number ("" for none): the
+    support for particular situations shown under the crisis lines."""
+    found = lines_of_kinds(lines_for(country), kinds)
+    return "\n".join(_render_line(line, content) for line in found if CRISIS not in line.kinds)
+
+
+def lines_of_kinds(country: CountryLines, kinds: tuple[str, ...]) -> list[CrisisLine]:
+    """The country's lines for any of `kinds`, ordered by the first kind each serves."""
+    wanted = [line for line in country.lines if set(line.kinds) & set(kinds)]
+    return sorted(wanted, key=lambda line: min(kinds.index(kind) for kind in line.kinds if kind in kinds))
+
+
+def has_lines(country: str | None, kind: str) -> bool:
+    return bool(lines_of_kinds(lines_for(country), (kind,)))
 
 
 def emergency_number(country: str | None) -> str:
@@ -120,4 +147,9 @@ def _line(item: dict[str, object]) -> CrisisLine:
         for_others=bool(item.get("for_others", True)),
         source=str(item.get("source", "")),
         verified=verified if isinstance(verified, dt.date) else None,
+        kinds=_kinds(item.get("kinds")),
     )
+
+
+def _kinds(raw: object) -> tuple[str, ...]:
+    return tuple(str(kind) for kind in raw) if isinstance(raw, list) and raw else (CRISIS,)

@@ -92,14 +92,21 @@ class Engine:
         now: dt.datetime | None = None,
     ) -> Outcome:
         """Advance a copy of `conversation` by `event`; the original is left as it was."""
-        turn = Turn(conversation.copy(), fire=self._fire, locale=locale)
-        if now is not None:
-            turn.now = now
+        turn = self.turn(conversation, locale, now)
         if not intercept(turn, event):
             self._dispatch(turn, event)
         if isinstance(event, Text) and len(event.text) > KEPT_TEXT_LENGTH and conversation.consented:
             turn.say_key("common.long_message")
         return Outcome(turn.conversation, turn.intents)
+
+    def turn(
+        self, conversation: Conversation, locale: str | None = None, now: dt.datetime | None = None
+    ) -> Turn:
+        """A turn on a copy of `conversation` that moves through this engine's rulebook."""
+        turn = Turn(conversation.copy(), fire=self._fire, locale=locale)
+        if now is not None:
+            turn.now = now
+        return turn
 
     def _dispatch(self, turn: Turn, event: Event) -> None:
         if isinstance(event, TEAM_EVENTS):

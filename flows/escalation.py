@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-from flows.crisis_lines import render_lines
+from flows.crisis_lines import CRISIS, render_lines
 from flows.intents import Escalate
 from flows.risk.levels import RiskLevel
 from flows.turn import Turn
 
 
 def request_person(
-    turn: Turn, reason: str, message_key: str = "escalation.requested", **values: object
+    turn: Turn,
+    reason: str,
+    message_key: str = "escalation.requested",
+    kinds: tuple[str, ...] = (CRISIS,),
+    **values: object,
 ) -> None:
     """Emit an escalation and tell the person honestly, with the crisis lines in the same reply.
 
     Whether anyone answers is not known here; the crisis lines go out at once so that the person
-    is never left waiting on a hope alone.
+    is never left waiting on a hope alone. `kinds` puts the lines for a kind of crisis (domestic
+    violence, poison control) before them.
     """
     conversation = turn.conversation
     level = RiskLevel.highest(conversation.risk_level, RiskLevel.MODERATE)
     evidence = tuple(f"{item.signal}: {item.matched}" for item in turn.risk.evidence)
     signals = tuple(sorted(turn.risk.signals))
     turn.intents.append(Escalate(level, signals, staff_summary(turn), reason, evidence))
-    lines = render_lines(conversation.country, turn.content)
+    lines = render_lines(conversation.country, turn.content, kinds=kinds)
     turn.say(turn.text(message_key, lines=lines, **values))
 
 

@@ -4,6 +4,10 @@ What each level does: imminent gives the emergency number and crisis line in the
 asks for a person at top priority and stays with the person; high gives the lines and asks for a
 person at once, then offers screening; moderate offers screening; concern for someone else gets
 guidance for helping them. A conversation's level never goes down within a session.
+
+A kind of crisis other than suicide (`flows.crisis_kinds`: a medical emergency, harm to others,
+abuse, sexual violence, child abuse, a helper after a hard case, a practical need) gets its own
+first words and its own lines before the crisis lines, and still a person from the team.
 """
 
 from __future__ import annotations
@@ -12,15 +16,15 @@ from typing import Literal
 
 from flows.commands import resume
 from flows.content import content_for
+from flows.crisis_kinds import LINE_KINDS, THIRD_PARTY, about_suicide, crisis_kind, line_kinds, message_key
 from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
 from flows.events import Edited, Event, Text
 from flows.intents import Reply
+from flows.reflection import PROFESSIONAL, first_aid_step, reflect
 from flows.risk import RiskContext, RiskLevel, assess
 from flows.states.consent import hinted_country
 from flows.turn import Turn
-
-THIRD_PARTY = "third_party_concern"
 
 
 def intercept(turn: Turn, event: Event) -> bool:
@@ -29,19 +33,30 @@ def intercept(turn: Turn, event: Event) -> bool:
         return False
     conversation = turn.conversation
     turn.risk = assess(event.text, RiskContext(conversation.state, conversation.step))
+    return act_on(turn, event.text)
+
+
+def act_on(turn: Turn, text: str) -> bool:
+    """Act on the risk already read into `turn.risk` from `text`; True when it took the turn over."""
+    conversation = turn.conversation
     conversation.risk_level = RiskLevel.highest(conversation.risk_level, turn.risk.level)
+    kind = crisis_kind(turn.risk, text, turn.content)
+    if kind == PROFESSIONAL:
+        return _for_a_professional(turn, text)
     if turn.risk.level < RiskLevel.MODERATE:
         return False
-    if turn.risk.signals == {THIRD_PARTY}:
-        return _for_someone_else(turn)
+    if kind == THIRD_PARTY:
+        return _for_someone_else(turn, text)
+    if kind is not None:
+        return _for_the_kind(turn, kind, text)
     already = _acted_on(turn)
     if not conversation.past_consent:
         return _before_consent(turn)
     if turn.risk.level >= RiskLevel.IMMINENT:
         return _imminent(turn)
     if turn.risk.level >= RiskLevel.HIGH:
-        return _high(turn, already)
-    return _moderate(turn, already)
+        return _high(turn, already, text)
+    return _moderate(turn, already, text)
 
 
 def _acted_on(turn: Turn) -> RiskLevel:
@@ -49,6 +64,20 @@ def _acted_on(turn: Turn) -> RiskLevel:
     answers = turn.conversation.answers
     already = RiskLevel(answers.get("acted_on", RiskLevel.NONE.value))
     answers["acted_on"] = RiskLevel.highest(already, turn.risk.level).value
+    return already
+
+
+def _kind_acted_on(turn: Turn, kind: str) -> RiskLevel:
+    """The highest level already acted on this session for this kind of crisis; records the new one.
+
+    Kept apart from the suicide pathway's record: a threat from a partner answered earlier must not
+    stop thoughts of suicide said later from getting the safety questions.
+    """
+    if about_suicide(turn.risk):
+        return _acted_on(turn)
+    acted = turn.conversation.answers.setdefault("acted_on_kinds", {})
+    already = RiskLevel(acted.get(kind, RiskLevel.NONE.value))
+    acted[kind] = RiskLevel.highest(already, turn.risk.level).value
     return already
 
 
@@ -62,8 +91,11 @@ def _imminent(turn: Turn) -> bool:
     return True
 
 
-def _high(turn: Turn, already: RiskLevel) -> bool:
+def _high(turn: Turn, already: RiskLevel, text: str) -> bool:
     key = "safety.high_with_staff" if turn.conversation.state == "with_staff" else "safety.high"
+    reflection = reflect(text, turn.content)
+    if reflection and key == "safety.high":
+        turn.say(reflection)  # what they are going through, said back before the safety words
     request_person(turn, "risk", key, emergency=emergency_number(turn.conversation.country))
     if turn.conversation.state in ("screening", "with_staff"):
         return False  # the screening question still takes this answer; staff still read it
@@ -74,20 +106,85 @@ def _high(turn: Turn, already: RiskLevel) -> bool:
     return True
 
 
-def _moderate(turn: Turn, already: RiskLevel) -> bool:
+def _moderate(turn: Turn, already: RiskLevel, text: str) -> bool:
     if already >= RiskLevel.MODERATE or turn.conversation.state in ("screening", "with_staff"):
         return False
-    turn.say_key("safety.moderate")
+    reflection = reflect(text, turn.content)
+    turn.say(f"{turn.text('checkin.thanks')} {reflection}" if reflection else turn.text("safety.moderate"))
     _screen(turn)
     return True
 
 
-def _for_someone_else(turn: Turn) -> bool:
+def _for_someone_else(turn: Turn, text: str) -> bool:
+    """A worried friend: what to do now and when to call; someone in danger now pages the team."""
+    if turn.risk.level >= RiskLevel.IMMINENT:
+        return _for_the_kind(turn, THIRD_PARTY, text)
     country = turn.conversation.country
     lines = render_lines(country, turn.content, for_others=True)
-    turn.say_key("safety.third_party", emergency=emergency_number(country), lines=lines)
+    turn.say_key("safety.kinds.third_party.high", emergency=emergency_number(country), lines=lines)
     _resume(turn)
     return True
+
+
+def _for_a_professional(turn: Turn, text: str) -> bool:
+    """A helper after a hard case: supervision, debrief and lines for workers, said once a session."""
+    said = turn.conversation.answers.setdefault("kinds_said", [])
+    if PROFESSIONAL in said or turn.conversation.state == "with_staff":
+        return False
+    said.append(PROFESSIONAL)
+    lines = render_lines(turn.conversation.country, turn.content, kinds=LINE_KINDS[PROFESSIONAL])
+    turn.say(
+        turn.text(message_key(turn.content, PROFESSIONAL, RiskLevel.HIGH), lines=lines, **_values(turn, text))
+    )
+    _resume(turn)
+    return True
+
+
+def _for_the_kind(turn: Turn, kind: str, text: str) -> bool:
+    """What a trained helper says first for this kind of crisis, with its lines and a person."""
+    conversation = turn.conversation
+    already = _kind_acted_on(turn, kind)
+    if not conversation.past_consent:
+        conversation.country = conversation.country or hinted_country(turn)
+    values = _values(turn, text)
+    kinds = line_kinds(kind, text, turn.content)
+    if conversation.state == "with_staff":
+        if turn.risk.level >= RiskLevel.HIGH:
+            request_person(turn, "risk", "safety.kinds_with_staff", kinds, **values)
+        return False  # the staff member must read this message too
+    key = message_key(turn.content, kind, turn.risk.level)
+    if turn.risk.level >= RiskLevel.HIGH:
+        request_person(turn, "risk", key, kinds, **values)
+        if conversation.state == "screening":
+            return False  # the screening question still takes this answer
+    elif already >= RiskLevel.MODERATE or conversation.state == "screening":
+        return False
+    else:
+        lines = render_lines(conversation.country, turn.content, kinds=kinds)
+        turn.say(turn.text(key, lines=lines, **values))
+    _after_the_kind(turn, already)
+    return True
+
+
+def _after_the_kind(turn: Turn, already: RiskLevel) -> None:
+    """Thoughts of suicide said with it still get the safety questions, once; else back to the step."""
+    if turn.conversation.past_consent and about_suicide(turn.risk) and already < RiskLevel.HIGH:
+        _screen(turn)
+    else:
+        _resume(turn)
+
+
+def _values(turn: Turn, text: str) -> dict[str, object]:
+    """Everything a kind's message may name: never the person's words, only vetted ones."""
+    content = turn.content
+    country = turn.conversation.country
+    return {
+        "emergency": emergency_number(country),
+        "first_aid": first_aid_step(text, content),
+        "silent": content.get(f"safety.silent.{(country or '').upper()}") or "",
+        "clear_chat": content.text("safety.clear_chat"),
+        "reflection": reflect(text, content) or "",
+    }
 
 
 def _before_consent(turn: Turn) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flows.answers import Answer, normalise, parse_rating
 from flows.content import Content
+from flows.crisis_kinds import say_practical_lines
 from flows.intents import Reply
+from flows.reflection import reflect
 from flows.risk.levels import RiskLevel
 from flows.states.base import RATING_OPTIONS, StateHandler, Step, reply_for
 from flows.turn import Turn
@@ -38,6 +40,7 @@ class Checkin(StateHandler):
         else:
             turn.conversation.answers["story"] = answer.text
             turn.say(acknowledge(answer.text, turn.content, turn.risk.level))
+            say_practical_lines(turn, answer.text)
         self.ask(turn, "rating")
 
     def _rating(self, turn: Turn, answer: Answer) -> None:
@@ -56,14 +59,21 @@ def rating_band(rating: int) -> str:
 
 
 def acknowledge(story: str, content: Content, risk: RiskLevel) -> str:
-    """Reflect what the person said in their own words, from vetted feeling and topic words only.
+    """Reflect what the person said: the situation they name in our own vetted words, or else
+    their feeling and topic words, from vetted lists only.
 
     The raw text is never echoed: a person in crisis may name a method, and safe messaging means
     it must never be repeated back to them.
     """
+    reflection = reflect(story, content)
     words = set(normalise(story).split())
     feelings = [word for word in content.words("checkin.feeling_words") if word in words]
     topics = [word for word in content.words("checkin.topic_words") if word in words]
+    if feelings and reflection:
+        named = content.text("checkin.heard_feelings_only", feelings=join_words(feelings[:3], content))
+        return f"{named} {reflection}"
+    if reflection:
+        return f"{content.text('checkin.thanks')} {reflection}"
     if feelings:
         return content.text("checkin.heard_feelings", feelings=join_words(feelings[:3], content))
     if topics and risk < RiskLevel.MODERATE:

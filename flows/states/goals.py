@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.answers import Answer
-from flows.crisis_lines import emergency_number
+from flows.crisis_lines import CRISIS, emergency_number, render_lines
 from flows.intents import Option, Reply
 from flows.risk import RiskLevel, assess
 from flows.states.base import StateHandler
@@ -12,6 +12,14 @@ from flows.turn import Turn
 
 NEEDS = ("need_safety", "need_medical", "need_shelter", "need_food", "need_company", "need_practical")
 URGENT_NEEDS = {"need_safety": "goals.urgent_safety", "need_medical": "goals.urgent_medical"}
+# Practical needs get the country's lines for them (seed section 5, mobilising resources): the
+# community lines for a bed, food or money; the crisis lines and the team for company.
+RESOURCE_NEEDS = {
+    "need_shelter": ("goals.shelter", ("community", CRISIS)),
+    "need_food": ("goals.food", ("community", CRISIS)),
+    "need_practical": ("goals.practical", ("community", CRISIS)),
+    "need_company": ("goals.company", (CRISIS,)),
+}
 WHEN = ("now", "within_hour", "later_today", "tomorrow")
 MAX_ECHO = 80
 
@@ -56,9 +64,7 @@ class Goals(StateHandler):
             self.ask(turn, "goal")
         elif answer.option in NEEDS:
             turn.conversation.answers.setdefault("needs", []).append(answer.option)
-            urgent = URGENT_NEEDS.get(answer.option)
-            note = turn.text(urgent, emergency=emergency_number(turn.conversation.country)) if urgent else ""
-            self.ask(turn, "needs", note or turn.text("goals.noted"))
+            self.ask(turn, "needs", _need_noted(turn, answer.option))
         else:
             self.reprompt(turn)
 
@@ -89,6 +95,17 @@ class Goals(StateHandler):
             go_home(turn)
         else:
             self.reprompt(turn)
+
+
+def _need_noted(turn: Turn, need: str) -> str:
+    """What is said to a need: what to do now where it is urgent, the lines where some can help."""
+    country = turn.conversation.country
+    if need in URGENT_NEEDS:
+        return turn.text(URGENT_NEEDS[need], emergency=emergency_number(country))
+    if need in RESOURCE_NEEDS:
+        key, kinds = RESOURCE_NEEDS[need]
+        return turn.text(key, lines=render_lines(country, turn.content, kinds=kinds))
+    return turn.text("goals.noted")
 
 
 def reflect(turn: Turn, goal: dict[str, str]) -> str:

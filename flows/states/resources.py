@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from flows.answers import Answer
-from flows.crisis_lines import render_lines
+from flows.crisis_lines import render_lines, render_support_lines
 from flows.intents import Reply
 from flows.states.base import StateHandler
 from flows.states.consent import country_question, picked_country
 from flows.turn import Turn
 
 MAIN = ("change_country", "menu", "done")
+# Support for particular situations, shown under the crisis lines (seed section 5: mobilising
+# resources): abuse at home, sexual violence, children and young people, poisoning, a bed or food.
+SUPPORT_KINDS = ("dv", "sexual_violence", "children", "poison", "community")
 
 
 class Resources(StateHandler):
@@ -23,8 +26,12 @@ class Resources(StateHandler):
     def prompt(self, turn: Turn) -> Reply:
         if turn.conversation.step == "country":
             return country_question(turn)
-        lines = render_lines(turn.conversation.country, turn.content)
-        return Reply(turn.text("resources.lines", lines=lines), turn.options(MAIN))
+        country = turn.conversation.country
+        text = turn.text("resources.lines", lines=render_lines(country, turn.content))
+        support = render_support_lines(country, turn.content, SUPPORT_KINDS)
+        if support:
+            text = f"{text}\n\n{turn.text('resources.support', lines=support)}"
+        return Reply(text, turn.options(MAIN))
 
     def answer(self, turn: Turn, answer: Answer) -> None:
         if turn.conversation.step == "country":

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flows.answers import Answer
+from flows.crisis_kinds import say_practical_lines
 from flows.intents import CancelTimer, CancelWait, Reply
+from flows.reflection import reflect
 from flows.states.base import StateHandler, Step, reply_for
 from flows.team import WAITING_UPDATE
 from flows.turn import Turn
@@ -24,8 +26,13 @@ class WaitingForStaff(StateHandler):
         elif answer.picked("cancel_wait"):
             stop_waiting(turn)
         elif answer.text:
-            # Whatever they write now is kept for the person who joins: say so, not "didn't catch that".
-            self.ask(turn, "", turn.text("waiting.noted"))
+            # Whatever they write now is kept for the person who joins: say so, not "didn't catch that",
+            # after saying back, in our words, the situation they named.
+            reflection = reflect(answer.text, turn.content)
+            noted = turn.text("waiting.noted")
+            turn.say(f"{reflection}\n\n{noted}" if reflection else noted)
+            say_practical_lines(turn, answer.text)
+            self.ask(turn, "")
         else:
             self.reprompt(turn)
 

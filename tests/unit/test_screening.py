@@ -153,6 +153,6 @@ def test_skip_logic():
 
 def test_an_attempt_before_consent_gets_the_emergency_number_first():
     chat = Transcript(locale="en-GB").person("/start").person("I took a whole pack of pills")
-    assert chat.replies[0].text.startswith("Your safety comes first. Please call 999 now")
+    assert chat.replies[0].text.startswith("This is an emergency: please call 999 now")
     assert "116 123" in chat.replies[0].text
     assert escalations(chat)[0].level == RiskLevel.IMMINENT
