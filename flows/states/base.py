@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flows.answers import Answer
 from flows.intents import Option, Reply
+from flows.listening import reprompt
 from flows.turn import Turn
 
 RATING_OPTIONS = tuple(str(number) for number in range(11))
@@ -48,8 +49,8 @@ class StateHandler(ABC):
         turn.send(self.prompt(turn), preface)
 
     def reprompt(self, turn: Turn) -> None:
-        """Answer a reply that doesn't fit with a gentle hint and the same question: no dead end."""
-        turn.send(self.prompt(turn), turn.text("common.not_understood"))
+        """Answer a reply that doesn't fit by hearing it, then the same question: no dead end."""
+        reprompt(turn, self.prompt(turn))
 
 
 def reply_for(turn: Turn, step: Step, **values: object) -> Reply:
