@@ -141,7 +141,7 @@ class Engine:
         HANDLERS[FIRST_STATE].enter(turn)
 
     def _answer(self, turn: Turn, event: Text | Choice) -> None:
-        relaying = turn.conversation.state == "with_staff"
+        relaying = _relaying(turn.conversation)
         turn.said = event.text if isinstance(event, Text) else ""
         turn.missed_before = int(turn.conversation.answers.pop(MISSED, 0))
         if isinstance(event, Text) and normalise(event.text) in WORD_COMMANDS and not relaying:
@@ -186,6 +186,12 @@ def _resolve(turn: Turn, event: Text | Choice) -> Answer:
         return Answer("", event.option if known else None)
     named = match_option(event.text, offered, turn.content)
     return Answer(event.text, named or everyday_option(intent_of(event.text), offered))
+
+
+def _relaying(conversation: Conversation) -> bool:
+    """Words go to the staff member as they are: with staff, or in crisis with staff before consent."""
+    with_staff = conversation.case_status == "with_staff" and conversation.state == FIRST_STATE
+    return conversation.state == "with_staff" or with_staff
 
 
 def _first_contact(conversation: Conversation) -> bool:

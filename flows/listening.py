@@ -29,6 +29,8 @@ def _preface(turn: Turn) -> str:
     said = turn.said
     if said and is_disclosure(said, turn.content, turn.risk.level):
         return f"{reflection(said, turn.content)}\n\n{turn.text('heard.then')}"
+    if not turn.conversation.consented:  # nothing is kept before consent, not even a count
+        return turn.text("heard.again")
     missed = turn.missed_before + 1
     turn.conversation.answers[MISSED] = missed
     return turn.text("common.not_understood" if missed == 1 else "heard.again")
