@@ -19,7 +19,7 @@ from flows.understanding import plain_words
 # Marks only Spanish uses among the languages we speak: they count as one common word.
 _MARKS = {"es": frozenset("¿¡ñáéíóú")}
 # A conversation under way switches only on this many common words, with few of its own language.
-SWITCH_AT = 2
+SWITCH_AT = 3
 CLEAR_MARGIN = 3  # ... and at least three times as many as its own language's
 
 
