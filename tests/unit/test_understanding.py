@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from flows.content import available_languages, content_for
 from flows.intents import Escalate
+from flows.understanding import INTENTS
 from tests.transcript import Transcript, at_menu, consented
 
 DIDNT_CATCH = "didn't quite catch"
@@ -218,3 +220,23 @@ def test_didnt_catch_that_is_said_at_most_once_in_a_row():
 def test_a_side_question_that_was_not_answered_is_asked_again_without_a_dead_end():
     chat = at_menu().person("/forget").person("my dad left us last year and I feel lost")
     chat.bot_never_says(DIDNT_CATCH).bot_says("feeling lost", "Erase everything?")
+
+
+def test_asking_for_a_human_while_telling_what_is_going_on_escalates_at_distress_ten():
+    chat = consented().person("i want to talk to a real human").bot_in("checkin.story")
+    assert escalations(chat)
+    chat.bot_says("asked our team", "What's going on")
+
+
+def test_a_name_with_spanish_words_in_it_does_not_switch_the_language():
+    chat = at_menu().person("/plan").press("make_plan").bot_in("safety_plan.warning_signs")
+    chat.person("Maria de la Cruz").bot_in("safety_plan.warning_signs")
+    assert chat.conversation.language == "en"
+
+
+def test_every_language_has_phrases_for_every_everyday_intent():
+    for code in available_languages():
+        intents = content_for(code).table("intents")
+        assert set(INTENTS) <= set(intents), code
+        assert content_for(code).words("detection.words"), code
+        assert code in intents["speak"], code
