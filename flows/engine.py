@@ -114,6 +114,8 @@ class Engine:
 
     def _from_person(self, turn: Turn, event: Event) -> None:
         conversation = turn.conversation
+        if conversation.paused and isinstance(event, Text) and intent_of(event.text) == "stop":
+            event = Command("stop")  # "stop" again while paused stays paused
         if conversation.paused and event != Command("stop"):
             conversation.paused = False
             turn.say_key("commands.welcome_back")

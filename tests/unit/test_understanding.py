@@ -240,3 +240,11 @@ def test_every_language_has_phrases_for_every_everyday_intent():
         assert set(INTENTS) <= set(intents), code
         assert content_for(code).words("detection.words"), code
         assert code in intents["speak"], code
+
+
+def test_stop_typed_again_while_paused_stays_paused():
+    chat = at_menu().person("stop").person("leave me alone")
+    assert chat.conversation.paused
+    chat.bot_never_says("Welcome back")
+    chat.person("hi").bot_says("Welcome back")
+    assert not chat.conversation.paused
