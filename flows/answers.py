@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flows.content import Content, content_for
+from flows.content import Content, available_languages, content_for
 from flows.intents import Option
 
 _NOT_WORDS = re.compile(r"[^\w\s/-]+")
@@ -53,8 +53,18 @@ def parse_rating(text: str, content: Content) -> int | None:
 
 
 def _number_words(text: str, content: Content) -> list[int]:
-    numbers = content.words("ratings.words")
-    return [numbers.index(word) for word in normalise(text).split() if word in numbers]
+    """Numbers in words in any language we speak: "siete" is a rating in an English conversation too."""
+    found = []
+    for numbers in _number_lists(content.language):
+        found += [numbers.index(word) for word in normalise(text).split() if word in numbers]
+    return found
+
+
+@lru_cache(maxsize=8)
+def _number_lists(language: str) -> tuple[tuple[str, ...], ...]:
+    """The number words of `language` first, then those of the other languages."""
+    codes = sorted(available_languages(), key=lambda code: code != language)
+    return tuple(tuple(map(normalise, content_for(code).words("ratings.words"))) for code in codes)
 
 
 def _synonyms(option_id: str, content: Content) -> frozenset[str]:

@@ -15,6 +15,7 @@ from flows.conversation import Conversation
 from flows.crisis_lines import emergency_number, render_lines
 from flows.events import Command
 from flows.intents import CancelTimer, EraseUser, Option, Reply
+from flows.listening import reprompt
 from flows.plan import STEPS, has_plan, render_plan
 from flows.states import HANDLERS
 from flows.states.consent import country_question, picked_country
@@ -126,7 +127,7 @@ def _forget_answer(turn: Turn, answer: Answer) -> None:
         turn.conversation.pending = ""
         resume(turn, turn.text("forget.kept"))
     else:
-        resume(turn, turn.text("common.not_understood"))
+        reprompt(turn, current_prompt(turn))
 
 
 def _erase(turn: Turn) -> None:
@@ -142,7 +143,7 @@ def _erase(turn: Turn) -> None:
 def _language_answer(turn: Turn, answer: Answer) -> None:
     code = (answer.option or "").removeprefix("language_")
     if code not in available_languages():
-        resume(turn, turn.text("common.not_understood"))
+        reprompt(turn, current_prompt(turn))
         return
     turn.conversation.language = code
     turn.conversation.pending = ""
@@ -152,7 +153,7 @@ def _language_answer(turn: Turn, answer: Answer) -> None:
 def _country_answer(turn: Turn, answer: Answer) -> None:
     chosen = picked_country(turn, answer)
     if chosen is None:
-        resume(turn, turn.text("common.not_understood"))
+        reprompt(turn, current_prompt(turn))
         return
     turn.conversation.country = chosen
     turn.conversation.pending = ""

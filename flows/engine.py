@@ -31,12 +31,16 @@ from flows.events import (
     Text,
     TimerFired,
 )
+from flows.everyday import take_over
 from flows.intents import Intent
+from flows.language import adopt_language
+from flows.listening import MISSED, is_disclosure, reflection
 from flows.safety import intercept
 from flows.states import HANDLERS
 from flows.states.followup import check_in_due, check_in_missed
 from flows.team import WAITING_UPDATE, on_team_event, waiting_update
 from flows.turn import Turn
+from flows.understanding import everyday_option, intent_of
 
 # Typed words that mean a command wherever they are typed (a person in distress may not know slashes).
 WORD_COMMANDS = {"help": "help", "sos": "sos", "menu": "menu"}
@@ -93,6 +97,7 @@ class Engine:
     ) -> Outcome:
         """Advance a copy of `conversation` by `event`; the original is left as it was."""
         turn = self.turn(conversation, locale, now)
+        adopt_language(turn, event)  # picks the words of the replies only: risk is still assessed first
         if not intercept(turn, event):
             self._dispatch(turn, event)
         if isinstance(event, Text) and len(event.text) > KEPT_TEXT_LENGTH and conversation.consented:
@@ -116,11 +121,13 @@ class Engine:
 
     def _from_person(self, turn: Turn, event: Event) -> None:
         conversation = turn.conversation
+        if conversation.paused and isinstance(event, Text) and intent_of(event.text) == "stop":
+            event = Command("stop")  # "stop" again while paused stays paused
         if conversation.paused and event != Command("stop"):
             conversation.paused = False
             turn.say_key("commands.welcome_back")
         if _first_contact(conversation) and not isinstance(event, Command):
-            HANDLERS[FIRST_STATE].enter(turn)
+            self._first_words(turn, event)
             return
         _settle_first_step(conversation)
         if isinstance(event, Edited):
@@ -132,10 +139,24 @@ class Engine:
         elif isinstance(event, Text | Choice):
             self._answer(turn, event)
 
+    def _first_words(self, turn: Turn, event: Event) -> None:
+        """A first message: a request in it is met at once; anything else is heard, then welcomed."""
+        text = event.text if isinstance(event, Text) else ""
+        if text and take_over(turn, Text(text)):
+            _settle_first_step(turn.conversation)
+            return
+        if text and is_disclosure(text, turn.content, turn.risk.level):
+            turn.say(reflection(text, turn.content))
+        HANDLERS[FIRST_STATE].enter(turn)
+
     def _answer(self, turn: Turn, event: Text | Choice) -> None:
-        relaying = turn.conversation.state == "with_staff"
+        relaying = _relaying(turn.conversation)
+        turn.said = event.text if isinstance(event, Text) else ""
+        turn.missed_before = int(turn.conversation.answers.pop(MISSED, 0))
         if isinstance(event, Text) and normalise(event.text) in WORD_COMMANDS and not relaying:
             run_command(turn, Command(WORD_COMMANDS[normalise(event.text)]))
+            return
+        if not relaying and take_over(turn, event):
             return
         answer = _resolve(turn, event)
         if isinstance(event, Choice) and answer.option is None:
@@ -172,7 +193,14 @@ def _resolve(turn: Turn, event: Text | Choice) -> Answer:
     if isinstance(event, Choice):
         known = any(option.id == event.option for option in offered)
         return Answer("", event.option if known else None)
-    return Answer(event.text, match_option(event.text, offered, turn.content))
+    named = match_option(event.text, offered, turn.content)
+    return Answer(event.text, named or everyday_option(intent_of(event.text), offered))
+
+
+def _relaying(conversation: Conversation) -> bool:
+    """Words go to the staff member as they are: with staff, or in crisis with staff before consent."""
+    with_staff = conversation.case_status == "with_staff" and conversation.state == FIRST_STATE
+    return conversation.state == "with_staff" or with_staff
 
 
 def _first_contact(conversation: Conversation) -> bool:

@@ -194,6 +194,8 @@ def _before_consent(turn: Turn) -> bool:
     """
     conversation = turn.conversation
     conversation.country = conversation.country or hinted_country(turn)
+    if conversation.step in ("", "welcome", "brief"):
+        conversation.step = "brief"  # the lines came first: consent is asked once more, in brief
     emergency = emergency_number(conversation.country)
     if turn.risk.level >= RiskLevel.IMMINENT:
         request_person(turn, "risk", "safety.imminent", emergency=emergency)

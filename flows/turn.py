@@ -23,6 +23,9 @@ class Turn:
     now: dt.datetime = field(default_factory=lambda: dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     risk: RiskAssessment = field(default_factory=RiskAssessment)
     intents: list[Intent] = field(default_factory=list)
+    # What the person typed this turn, and how many replies before it in a row fit no option.
+    said: str = ""
+    missed_before: int = 0
 
     @property
     def content(self) -> Content:

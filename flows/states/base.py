@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flows.answers import Answer
 from flows.intents import Option, Reply
+from flows.listening import reprompt
 from flows.turn import Turn
 
 RATING_OPTIONS = tuple(str(number) for number in range(11))
+# What takes the answer to one step.
+AnswerTaker = Callable[[Turn, Answer], None]
 
 
 @dataclass(frozen=True)
@@ -35,9 +39,23 @@ class StateHandler(ABC):
     def prompt(self, turn: Turn) -> Reply:
         """The question of the current step, asked again as it was."""
 
-    @abstractmethod
+    def answers(self) -> dict[str, AnswerTaker]:
+        """The answer each step accepts, by step name, "" standing for every other step: declared by
+        the state, so no state tests `step` by hand. Everyday words were understood before these run."""
+        return {}
+
     def answer(self, turn: Turn, answer: Answer) -> None:
-        """Act on the person's answer to the current step."""
+        """Act on the person's answer to the current step: "Back to the menu" anywhere it is offered,
+        else the step's declared taker; a reply no step takes is heard and asked again."""
+        if answer.picked("menu"):
+            turn.go("to_menu")
+            return
+        takers = self.answers()
+        taker = takers.get(turn.conversation.step) or takers.get("")
+        if taker is None:
+            self.reprompt(turn)
+        else:
+            taker(turn, answer)
 
     def timer(self, turn: Turn, name: str) -> None:  # noqa: B027 - a hook most states leave empty
         """A timer of this state came due; most states set none."""
@@ -48,8 +66,8 @@ class StateHandler(ABC):
         turn.send(self.prompt(turn), preface)
 
     def reprompt(self, turn: Turn) -> None:
-        """Answer a reply that doesn't fit with a gentle hint and the same question: no dead end."""
-        turn.send(self.prompt(turn), turn.text("common.not_understood"))
+        """Answer a reply that doesn't fit by hearing it, then the same question: no dead end."""
+        reprompt(turn, self.prompt(turn))
 
 
 def reply_for(turn: Turn, step: Step, **values: object) -> Reply:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows.answers import Answer
 from flows.intents import Pacing, Phase, Reply
-from flows.states.base import StateHandler, Step, reply_for
+from flows.states.base import AnswerTaker, StateHandler, Step, reply_for
 from flows.states.feedback import FEELING_NOW, after_exercise
 from flows.turn import Turn
 
@@ -36,17 +36,22 @@ class Breathing(StateHandler):
         rounds = turn.conversation.answers["breathing"]["rounds"]
         return Reply(turn.text("breathing.round_again", round=rounds), turn.options(IN_ROUND))
 
-    def answer(self, turn: Turn, answer: Answer) -> None:
-        step = turn.conversation.step
-        if answer.picked("menu"):
-            turn.go("to_menu")
-        elif step == "choose":
-            self._choose(turn, answer)
-        elif step == "after":
-            after_exercise(turn, answer, self)
-        elif answer.picked("ready", "another"):
+    def answers(self) -> dict[str, AnswerTaker]:
+        return {"choose": self._choose, "after": self._after, "ready": self._ready, "round": self._round_over}
+
+    def _after(self, turn: Turn, answer: Answer) -> None:
+        after_exercise(turn, answer, self)
+
+    def _ready(self, turn: Turn, answer: Answer) -> None:
+        if answer.picked("ready"):
             self._breathe(turn)
-        elif answer.picked("finished") and step == "round":
+        else:
+            self.reprompt(turn)
+
+    def _round_over(self, turn: Turn, answer: Answer) -> None:
+        if answer.picked("ready", "another"):
+            self._breathe(turn)
+        elif answer.picked("finished"):
             turn.conversation.record_activity(f"breathing.{technique(turn)}")
             self.ask(turn, "after", turn.text("breathing.well_done"))
         else:

@@ -8,7 +8,7 @@ from flows.crisis_kinds import say_practical_lines
 from flows.intents import Reply
 from flows.reflection import reflect
 from flows.risk.levels import RiskLevel
-from flows.states.base import RATING_OPTIONS, StateHandler, Step, reply_for
+from flows.states.base import RATING_OPTIONS, AnswerTaker, StateHandler, Step, reply_for
 from flows.turn import Turn
 
 # A distress rating this high is a risk signal of its own: the screening questions follow.
@@ -28,11 +28,8 @@ class Checkin(StateHandler):
     def prompt(self, turn: Turn) -> Reply:
         return reply_for(turn, RATING if turn.conversation.step == "rating" else STORY)
 
-    def answer(self, turn: Turn, answer: Answer) -> None:
-        if turn.conversation.step == "rating":
-            self._rating(turn, answer)
-        else:
-            self._story(turn, answer)
+    def answers(self) -> dict[str, AnswerTaker]:
+        return {"rating": self._rating, "": self._story}
 
     def _story(self, turn: Turn, answer: Answer) -> None:
         if answer.picked("rather_not_say") or not answer.text:

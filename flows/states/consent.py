@@ -9,6 +9,7 @@ from flows.states.base import StateHandler, Step, reply_for
 from flows.turn import Turn
 
 WELCOME = Step("consent.welcome", ("agree", "decline"))
+BRIEF = Step("consent.brief", ("agree", "decline"))
 CONFIRM = Step("consent.country_confirm", ("yes", "choose_country"))
 
 
@@ -22,7 +23,7 @@ class Consent(StateHandler):
             return country_question(turn)
         if step == "country_confirm":
             return reply_for(turn, CONFIRM, country=country_name(hinted_country(turn), turn.content))
-        return reply_for(turn, WELCOME)
+        return reply_for(turn, BRIEF if step == "brief" else WELCOME)
 
     def answer(self, turn: Turn, answer: Answer) -> None:
         step = turn.conversation.step
@@ -37,7 +38,10 @@ class Consent(StateHandler):
             self._welcome(turn, answer)
 
     def _welcome(self, turn: Turn, answer: Answer) -> None:
-        if answer.picked("agree"):
+        if answer.picked("agree") and turn.conversation.step == "brief" and turn.conversation.country:
+            turn.conversation.consented = True  # after a crisis opening: the lines' country is known, go on
+            settle_country(turn, turn.conversation.country)
+        elif answer.picked("agree"):
             turn.conversation.consented = True
             hint = hinted_country(turn)
             self.ask(turn, "country_confirm" if hint else "country")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flows.answers import Answer
 from flows.intents import Reply
 from flows.risk.levels import RiskLevel
-from flows.states.base import StateHandler, titled_options
+from flows.states.base import AnswerTaker, StateHandler, titled_options
 from flows.turn import Turn
 
 WHEN = ("now", "within_hour", "later_today", "tomorrow")
@@ -25,12 +25,11 @@ class Coping(StateHandler):
             (*titled_options(turn, "coping.strategies"), turn.option("menu")),
         )
 
-    def answer(self, turn: Turn, answer: Answer) -> None:
-        if answer.picked("menu"):
-            turn.go("to_menu")
-        elif turn.conversation.step == "when":
-            self._when(turn, answer)
-        elif answer.option in strategies(turn):
+    def answers(self) -> dict[str, AnswerTaker]:
+        return {"when": self._when, "": self._choose}
+
+    def _choose(self, turn: Turn, answer: Answer) -> None:
+        if answer.option in strategies(turn):
             turn.conversation.answers["coping"] = {"strategy": answer.option}
             self.ask(turn, "when", turn.text(f"coping.strategies.{answer.option}.card"))
         else:

@@ -16,7 +16,7 @@ from flows.checkins import (
 )
 from flows.escalation import request_person
 from flows.intents import CancelTimer, Option, Reply, ScheduleTimer, SetTimer, StaffTask
-from flows.states.base import RATING_OPTIONS, StateHandler, Step, reply_for
+from flows.states.base import RATING_OPTIONS, AnswerTaker, StateHandler, Step, reply_for
 from flows.team import go_home
 from flows.turn import Turn
 
@@ -53,22 +53,34 @@ class FollowUp(StateHandler):
             return Reply(turn.text("followup.after"), turn.options(AFTER))
         return reply_for(turn, CHOOSE)
 
-    def answer(self, turn: Turn, answer: Answer) -> None:
-        step = turn.conversation.step
-        if step == "rating":
-            self._rated(turn, answer)
-        elif step == "after":
-            self._after(turn, answer)
-        elif answer.picked("no_thanks"):
+    def answers(self) -> dict[str, AnswerTaker]:
+        return {
+            "rating": self._rated,
+            "after": self._after,
+            "when": self._when,
+            "zone": self._zone,
+            "night": self._night,
+        }
+
+    def _when(self, turn: Turn, answer: Answer) -> None:
+        if answer.picked("no_thanks"):
             turn.say_key("followup.none")
             go_home(turn)
-        elif step == "when" and answer.option in WHEN:
+        elif answer.option in WHEN:
             turn.conversation.answers["checkin_when"] = answer.option
             self._next_question(turn)
-        elif step == "zone" and answer.option in zones_for(turn.conversation.country):
+        else:
+            self.reprompt(turn)
+
+    def _zone(self, turn: Turn, answer: Answer) -> None:
+        if answer.option in zones_for(turn.conversation.country):
             turn.conversation.profile["timezone"] = answer.option
             self._next_question(turn)
-        elif step == "night" and answer.option in NIGHT.options:
+        else:
+            self.reprompt(turn)
+
+    def _night(self, turn: Turn, answer: Answer) -> None:
+        if answer.option in NIGHT.options:
             self._schedule(turn, night_ok=answer.option == "night_ok")
         else:
             self.reprompt(turn)
@@ -117,8 +129,6 @@ class FollowUp(StateHandler):
         elif answer.picked("person"):
             request_person(turn, "asked_for_person")
             go_home(turn)
-        elif answer.picked("menu"):
-            turn.go("to_menu")
         else:
             self.reprompt(turn)
 

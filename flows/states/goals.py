@@ -6,7 +6,7 @@ from flows.answers import Answer
 from flows.crisis_lines import CRISIS, emergency_number, render_lines
 from flows.intents import Option, Reply
 from flows.risk import RiskLevel, assess
-from flows.states.base import StateHandler
+from flows.states.base import AnswerTaker, StateHandler
 from flows.team import go_home
 from flows.turn import Turn
 
@@ -42,18 +42,14 @@ class Goals(StateHandler):
             return Reply(turn.text("goals.offer_checkin"), turn.options(("checkin_yes", "checkin_no")))
         return Reply(turn.text(f"goals.{step}"), turn.options(("menu",)))
 
-    def answer(self, turn: Turn, answer: Answer) -> None:
-        step = turn.conversation.step
-        if answer.picked("menu"):
-            turn.go("to_menu")
-        elif step == "needs":
-            self._need(turn, answer)
-        elif step in ("goal", "first_step"):
-            self._words(turn, step, answer)
-        elif step == "when":
-            self._when(turn, answer)
-        else:
-            self._offer(turn, answer)
+    def answers(self) -> dict[str, AnswerTaker]:
+        return {
+            "needs": self._need,
+            "goal": self._words,
+            "first_step": self._words,
+            "when": self._when,
+            "": self._offer,
+        }
 
     def _need_options(self, turn: Turn) -> tuple[Option, ...]:
         chosen = turn.conversation.answers.get("needs", [])
@@ -68,7 +64,8 @@ class Goals(StateHandler):
         else:
             self.reprompt(turn)
 
-    def _words(self, turn: Turn, step: str, answer: Answer) -> None:
+    def _words(self, turn: Turn, answer: Answer) -> None:
+        step = turn.conversation.step
         if not answer.text:
             self.reprompt(turn)
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows.answers import Answer
 from flows.intents import Reply
-from flows.states.base import StateHandler, Step, reply_for
+from flows.states.base import AnswerTaker, StateHandler, Step, reply_for
 from flows.states.feedback import FEELING_NOW, after_exercise
 from flows.turn import Turn
 
@@ -29,16 +29,11 @@ class Grounding(StateHandler):
             return reply_for(turn, FEELING_NOW)
         return reply_for(turn, Step(f"grounding.steps.{step}", IN_STEP))
 
-    def answer(self, turn: Turn, answer: Answer) -> None:
-        step = turn.conversation.step
-        if answer.picked("menu"):
-            turn.go("to_menu")
-        elif step == "choose":
-            self._choose(turn, answer)
-        elif step == "after":
-            after_exercise(turn, answer, self)
-        else:
-            self._advance(turn, step)
+    def answers(self) -> dict[str, AnswerTaker]:
+        return {"choose": self._choose, "after": self._after, "": self._advance}
+
+    def _after(self, turn: Turn, answer: Answer) -> None:
+        after_exercise(turn, answer, self)
 
     def _choose(self, turn: Turn, answer: Answer) -> None:
         if answer.option in SEQUENCES:
@@ -47,8 +42,9 @@ class Grounding(StateHandler):
         else:
             self.reprompt(turn)
 
-    def _advance(self, turn: Turn, step: str) -> None:
+    def _advance(self, turn: Turn, answer: Answer) -> None:
         """Any answer to a step moves on: there is no wrong way to notice the room around you."""
+        step = turn.conversation.step
         exercise = turn.conversation.answers.get("grounding", "senses")
         sequence = SEQUENCES.get(exercise, SEQUENCES["senses"])
         position = sequence.index(step) if step in sequence else len(sequence) - 1

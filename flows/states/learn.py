@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows.answers import Answer
 from flows.intents import Reply
-from flows.states.base import StateHandler, titled_options
+from flows.states.base import AnswerTaker, StateHandler, titled_options
 from flows.turn import Turn
 
 AFTER_CARD = ("another_topic", "menu")
@@ -19,10 +19,11 @@ class Learn(StateHandler):
             return Reply(turn.text("learn.after_card"), turn.options(AFTER_CARD))
         return Reply(turn.text("learn.choose"), (*titled_options(turn, "learn.topics"), turn.option("menu")))
 
-    def answer(self, turn: Turn, answer: Answer) -> None:
-        if answer.picked("menu"):
-            turn.go("to_menu")
-        elif answer.option in topics(turn):
+    def answers(self) -> dict[str, AnswerTaker]:
+        return {"": self._topic}
+
+    def _topic(self, turn: Turn, answer: Answer) -> None:
+        if answer.option in topics(turn):
             self._show(turn, answer.option)
         elif answer.picked("another_topic"):
             self.ask(turn, "choose")

@@ -281,7 +281,7 @@ def test_a_crisis_before_consent_still_opens_a_case_and_pages(app):
     assert any("Emergency" in text for text in said)
     assert not any("something went wrong" in text for text in said)
     assert any("Case 1" in text for text in staff_hears(app, SAM))
-    assert app.conversations.conversation(PERSON).position == "consent.welcome"
+    assert app.conversations.conversation(PERSON).position == "consent.brief"
 
 
 def test_staff_can_talk_with_someone_in_crisis_who_never_agreed_to_anything(app):

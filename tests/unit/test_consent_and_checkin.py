@@ -44,7 +44,8 @@ def test_declining_ends_kindly_with_the_way_to_crisis_lines():
 
 def test_an_unclear_reply_to_the_welcome_asks_again_without_a_dead_end():
     chat = Transcript().person("/start").person("what is this").bot_in("consent.welcome")
-    chat.bot_says("didn't quite catch").bot_offers("I agree, let's start")
+    chat.bot_says("tap one of the buttons").bot_offers("I agree, let's start")
+    assert chat.conversation.answers == {}  # before consent nothing is kept, not even a count of misses
 
 
 def test_check_in_reflects_the_persons_feeling_words():

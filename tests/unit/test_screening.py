@@ -107,8 +107,8 @@ def test_worry_for_someone_else_gets_guidance_for_helping_them_and_keeps_the_pla
 
 
 def test_risk_before_consent_still_gets_the_lines_and_a_person():
-    chat = Transcript().person("/start").person("I want to kill myself").bot_in("consent.welcome")
-    chat.bot_says("Emergency")
+    chat = Transcript().person("/start").person("I want to kill myself").bot_in("consent.brief")
+    chat.bot_says("Emergency", "Is that OK?")
     assert escalations(chat)[0].level >= RiskLevel.HIGH
 
 
