@@ -10,6 +10,7 @@ from __future__ import annotations
 from flows.answers import normalise
 from flows.content import Content
 from flows.intents import Reply
+from flows.reflection import reflect, situation_of
 from flows.risk.levels import RiskLevel
 from flows.turn import Turn
 
@@ -47,11 +48,20 @@ def _with_person(turn: Turn, prompt: Reply) -> Reply:
 def is_disclosure(text: str, content: Content, risk: RiskLevel) -> bool:
     """Whether the person told us something about themselves rather than mistyping an option."""
     words = normalise(text).split()
-    return risk > RiskLevel.NONE or len(words) >= DISCLOSURE_WORDS or bool(_feelings(words, content))
+    return (
+        risk > RiskLevel.NONE
+        or len(words) >= DISCLOSURE_WORDS
+        or bool(_feelings(words, content))
+        or situation_of(text, content) is not None
+    )
 
 
 def reflection(text: str, content: Content) -> str:
-    """Thanks, with the feeling or the topic named in vetted words where the message gave one."""
+    """Thanks, with the situation, topic or feeling named in vetted words where the message gave one
+    (the situations file first: one place where a clinician reviews what the bot reflects)."""
+    situation = reflect(text, content)
+    if situation is not None:
+        return situation
     plain = normalise(text)
     for topic, triggers in content.table("heard.topic_words").items():
         if any(f" {normalise(str(trigger))} " in f" {plain} " for trigger in triggers):
