@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
+from flows.risk.kinds import is_soon, named_kinds
 from flows.risk.levels import Evidence, RiskAssessment, RiskContext, RiskLevel
 from flows.risk.lexicon import Group, Rule, load_packaged, merge_tables
 from flows.risk.literals import LiteralIndex
@@ -45,7 +46,7 @@ NONE, LOW, MODERATE, HIGH, IMMINENT = (
 # Exercise answers name objects ("a knife on the table"); naming one there is not access to means.
 EXERCISE_STATES = frozenset({"grounding", "breathing"})
 # Signals that make a present means of harm an emergency, and those that make it serious.
-_INTENT = frozenset({"active_ideation", "plan", "attempt_in_progress"})
+_INTENT = frozenset({"active_ideation", "plan", "attempt_in_progress", "harm_to_others"})
 _DISTRESS = frozenset({"passive_ideation", "hopelessness", "burdensomeness", "self_harm", "self_harm_urge"})
 # Past reports of these are a risk factor worth screening; past hopelessness or stress is not.
 _HISTORY_WORTHY = frozenset(
@@ -60,13 +61,15 @@ _HISTORY_WORTHY = frozenset(
         "abuse",
         "domestic_violence",
         "harm_to_others",
+        "sexual_violence",
+        "child_abuse",
         "history",
     }
 )
 # An earlier attempt stays a risk factor even when the person says they are fine now.
 _ATTEMPT_SIGNALS = frozenset({"attempt_in_progress", "history"})
 # Someone else's emergency is still an emergency: the person may need to call for help now.
-_URGENT_FOR_OTHERS = frozenset({"attempt_in_progress", "medical_emergency"})
+_URGENT_FOR_OTHERS = frozenset({"attempt_in_progress"})
 # "self": about the speaker; "fixed": the wording says who is harmed ("he hits me"), so no re-reading.
 _FIXED_SUBJECTS = frozenset({"self", "fixed"})
 
@@ -121,7 +124,11 @@ def judge_with(model: TextModel | None) -> Callable[[str], RiskAssessment]:
 
 def _assess(text: str, context: RiskContext | None, model: TextModel | None) -> RiskAssessment:
     message = Message(_normalise(text), _SETTINGS)
-    findings = _dedupe(_read(rule, match, message) for rule, match in _matches(message.text))
+    findings = _dedupe(
+        found
+        for rule, match in _matches(message.text)
+        for found in _with_kinds(_read(rule, match, message), match, message)
+    )
     findings = _apply_context(findings, context)
     findings = _apply_recovery(findings, message)
     findings += _model_findings(
@@ -200,6 +207,21 @@ def _read(rule: Rule, match: re.Match[str], message: Message) -> Finding:
     return finding
 
 
+def _with_kinds(finding: Finding, match: re.Match[str], message: Message) -> list[Finding]:
+    """The finding, made imminent when harm to others has a time set, and the kinds it names."""
+    pos = match.start()
+    if finding.signal == "harm_to_others" and finding.level == HIGH and is_soon(message, pos):
+        finding = replace(finding, level=IMMINENT, rule=finding.rule + "+soon")
+    kinds = named_kinds(finding.origin, finding.signal, finding.level, message, pos)
+    return [
+        finding,
+        *(
+            Finding(kind, level, f"{finding.rule}+{kind}", finding.matched, finding.origin)
+            for kind, level in kinds
+        ),
+    ]
+
+
 def _as_history(finding: Finding) -> Finding:
     if finding.signal in _HISTORY_WORTHY:
         level = min(finding.level, MODERATE) if finding.level > LOW else finding.level
@@ -234,6 +256,8 @@ def _as_third_person(finding: Finding, who: Who, match: re.Match[str], message: 
     pos = match.start()
     if is_education(message, pos) or (who is Who.INDEFINITE and is_general_question(message, pos)):
         return replace(finding, signal="topic", level=LOW, rule=rule)
+    if finding.signal == "medical_emergency":
+        return replace(finding, rule=rule)  # someone with them needs an ambulance: the same emergency
     if finding.signal in _URGENT_FOR_OTHERS and finding.level >= IMMINENT:
         return replace(finding, signal="third_party_concern", rule=rule)
     level = MODERATE if finding.level >= MODERATE else finding.level

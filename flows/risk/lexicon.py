@@ -49,6 +49,9 @@ SETTINGS: Mapping[str, tuple[str, ...]] = {
         "third_verb",
     ),
     "figurative": ("joke", "trivial", "boredom", "earnest", "education", "help_question", "mention"),
+    # Cues that name the kind of an emergency a rule found (see flows/risk/kinds.py); each is kept in
+    # the file of the signal it names, beside that signal's rules.
+    "kinds": ("medical", "partner", "sexual", "child", "soon"),
 }
 
 

@@ -172,7 +172,9 @@ def test_odd_is_not_an_overdose(text):
     assert assess(text).level <= LOW
 
 
-@pytest.mark.parametrize("text", ["i od'd last night", "I OD'd on my meds", "i ODed", "i think im overdosing"])
+@pytest.mark.parametrize(
+    "text", ["i od'd last night", "I OD'd on my meds", "i ODed", "i think im overdosing"]
+)
 def test_od_spelled_out_is_an_overdose(text):
     assert "attempt_in_progress" in assess(text).signals
 
