@@ -12,6 +12,7 @@ from typing import Literal
 
 from flows.commands import resume
 from flows.content import content_for
+from flows.conversation import Conversation
 from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
 from flows.events import Edited, Event, Text
@@ -21,6 +22,8 @@ from flows.states.consent import hinted_country
 from flows.turn import Turn
 
 THIRD_PARTY = "third_party_concern"
+RECENT_SIGNALS = "recent_signals"  # in the session's answers: signals of earlier messages, no text
+RECENT_MESSAGES = 10  # how many earlier messages with signals inform the reading of the next
 
 
 def intercept(turn: Turn, event: Event) -> bool:
@@ -28,7 +31,8 @@ def intercept(turn: Turn, event: Event) -> bool:
     if not isinstance(event, Text | Edited):
         return False
     conversation = turn.conversation
-    turn.risk = assess(event.text, RiskContext(conversation.state, conversation.step))
+    turn.risk = assess(event.text, _context(conversation))
+    _remember_signals(conversation, turn.risk.signals)
     conversation.risk_level = RiskLevel.highest(conversation.risk_level, turn.risk.level)
     if turn.risk.level < RiskLevel.MODERATE:
         return False
@@ -42,6 +46,20 @@ def intercept(turn: Turn, event: Event) -> bool:
     if turn.risk.level >= RiskLevel.HIGH:
         return _high(turn, already)
     return _moderate(turn, already)
+
+
+def _context(conversation: Conversation) -> RiskContext:
+    """Where the message was said, with the signals (never the words) of the session's earlier messages."""
+    earlier = conversation.answers.get(RECENT_SIGNALS, [])
+    recent = frozenset(signal for signals in earlier for signal in signals)
+    return RiskContext(conversation.state, conversation.step, recent)
+
+
+def _remember_signals(conversation: Conversation, signals: frozenset[str]) -> None:
+    """Keep the signals of the last few messages that had any, for reading the next ones."""
+    if signals:
+        earlier = conversation.answers.get(RECENT_SIGNALS, [])
+        conversation.answers[RECENT_SIGNALS] = [*earlier, sorted(signals)][-RECENT_MESSAGES:]
 
 
 def _acted_on(turn: Turn) -> RiskLevel:

@@ -70,6 +70,8 @@ _HISTORY_WORTHY = frozenset(
 _ATTEMPT_SIGNALS = frozenset({"attempt_in_progress", "history"})
 # Someone else's emergency is still an emergency: the person may need to call for help now.
 _URGENT_FOR_OTHERS = frozenset({"attempt_in_progress"})
+# Means said earlier stay at hand: "I've got my dad's pills here", then "I want to die".
+_CARRIED = frozenset({"means"})
 # "self": about the speaker; "fixed": the wording says who is harmed ("he hits me"), so no re-reading.
 _FIXED_SUBJECTS = frozenset({"self", "fixed"})
 
@@ -126,7 +128,7 @@ def _assess(text: str, context: RiskContext | None, model: TextModel | None) -> 
     message = Message(_normalise(text), _SETTINGS)
     findings = _dedupe(
         found
-        for rule, match in _matches(message.text)
+        for rule, match in _matches(message.text, context.recent if context else frozenset())
         for found in _with_kinds(_read(rule, match, message), match, message)
     )
     findings = _apply_context(findings, context)
@@ -134,13 +136,16 @@ def _assess(text: str, context: RiskContext | None, model: TextModel | None) -> 
     findings += _model_findings(
         model, message.text, findings, _explained_away(findings), _in_exercise(context)
     )
-    return _assessment(findings)
+    return _assessment(findings, context.recent if context else frozenset())
 
 
-def _matches(text: str) -> Iterator[tuple[Rule, re.Match[str]]]:
-    """Every rule match, running only the rules whose required literals occur in the text."""
+def _matches(text: str, recent: frozenset[str]) -> Iterator[tuple[Rule, re.Match[str]]]:
+    """Every rule match, running only the rules whose required literals occur in the text, and the
+    rules that read a message in the light of earlier ones only when one of their signals came."""
     for index in _LITERALS.candidates(text):
         rule = _RULES[index]
+        if rule.after and not rule.after & recent:
+            continue
         yield from ((rule, match) for match in rule.pattern.finditer(text))
 
 
@@ -298,7 +303,7 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
     return list(seen.values())
 
 
-def _assessment(findings: list[Finding]) -> RiskAssessment:
+def _assessment(findings: list[Finding], recent: frozenset[str]) -> RiskAssessment:
     """Signals are those that carry the level: low ones are listed only when nothing serious fired.
 
     Readings at level none (a denial, a rule's harmless context, "I'm safe") served to keep the
@@ -307,7 +312,7 @@ def _assessment(findings: list[Finding]) -> RiskAssessment:
     findings = [f for f in findings if f.level > NONE]
     serious = [f for f in findings if f.level > LOW]
     signals = frozenset(f.signal for f in serious or findings)
-    level = _combined_level(findings, signals)
+    level = _combined_level(findings, signals | (recent & _CARRIED))
     evidence = tuple(Evidence(f.signal, f.rule, f.matched) for f in findings)
     return RiskAssessment(level=level, signals=signals, evidence=evidence)
 

@@ -69,6 +69,7 @@ class Rule:
     subject: str = "auto"  # auto: find who it is about; self/third: fixed by the wording
     hyperbole: bool = False  # common as exaggeration ("this class, I want to die lol")
     literals: Literals = None  # every match contains one of these (see flows/risk/literals.py)
+    after: frozenset[str] = frozenset()  # when set: read only after one of these signals earlier on
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,7 @@ def _rule(group_id: str, data: Mapping[str, Any], expand: Any) -> Rule:
         tense=tense,
         subject=subject,
         hyperbole=bool(data.get("hyperbole", False)),
+        after=frozenset(str(signal) for signal in data.get("after", [])),
     )
 
 
