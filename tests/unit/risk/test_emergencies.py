@@ -130,3 +130,19 @@ def test_violence_long_past_is_history_to_screen_not_an_emergency(text):
 def test_look_alikes_of_each_kind_are_not_that_kind(text):
     assert not assess(text).signals & {"sexual_violence", "child_abuse", "medical_emergency"}
     assert RULES_ALONE(text).level < HIGH  # the learned layer's reading is calibrated elsewhere
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("mi novio me pega", "domestic_violence"),
+        ("me violaron anoche", "sexual_violence"),
+        ("tengo 12 años y mi papá me pega", "child_abuse"),
+        ("mi amigo tomó muchas pastillas y no despierta", "medical_emergency"),
+        ("tomé 30 pastillas y me siento rara", "medical_emergency"),
+    ],
+)
+def test_the_kinds_are_named_in_spanish_too(text, kind):
+    found = assess(text)
+    assert kind in found.signals
+    assert found.level >= HIGH

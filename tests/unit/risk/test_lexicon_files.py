@@ -18,10 +18,13 @@ def _rule_signals(path: Path) -> set[str]:
 
 
 def test_every_rule_file_is_named_after_the_one_signal_it_defines() -> None:
+    """A file holds the rules of the signal it is named after, or the cues that name that kind."""
     for path in sorted(LEXICONS.glob("*/*.toml")):
         signals = _rule_signals(path)
         if path.name in SETTINGS_FILES:
             assert not signals, f"{path} holds settings, not rules"
+        elif not signals:
+            assert "kinds" in tomllib.loads(path.read_text(encoding="utf-8")), f"{path} defines nothing"
         else:
             assert signals == {path.stem}, f"{path} defines {sorted(signals)}"
 
