@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from flows.risk.lexicon import load_packaged, packaged_files
 
@@ -43,3 +43,18 @@ def test_every_file_in_the_folders_is_loaded() -> None:
     names = sorted(f"{f.parent.name}/{f.name}" for f in map(Path, map(str, packaged_files())))
     assert names == sorted(f"{p.parent.name}/{p.name}" for p in LEXICONS.glob("*/*.toml"))
     assert len(load_packaged()) == len(names)
+
+
+def test_every_lexicon_file_is_shipped_in_the_package() -> None:
+    """The wheel carries what `package-data` names; a file outside its patterns would be left behind."""
+    pyproject = tomllib.loads((LEXICONS.parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["flows"]
+    package = LEXICONS.parents[1]
+    for path in LEXICONS.glob("*/*.toml"):
+        relative = PurePosixPath(path.relative_to(package).as_posix())
+        assert any(_shipped_by(relative, PurePosixPath(pattern)) for pattern in patterns), relative
+
+
+def _shipped_by(path: PurePosixPath, pattern: PurePosixPath) -> bool:
+    # Like setuptools' glob: "*" stays within one folder.
+    return len(path.parts) == len(pattern.parts) and path.match(str(pattern))
