@@ -16,6 +16,7 @@ from typing import Literal
 
 from flows.commands import resume
 from flows.content import content_for
+from flows.conversation import Conversation
 from flows.crisis_kinds import LINE_KINDS, THIRD_PARTY, about_suicide, crisis_kind, line_kinds, message_key
 from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
@@ -26,13 +27,16 @@ from flows.risk import RiskContext, RiskLevel, assess
 from flows.states.consent import hinted_country
 from flows.turn import Turn
 
+RECENT_SIGNALS = "recent_signals"  # in the session's answers: signals of earlier messages, no text
+RECENT_MESSAGES = 10  # how many earlier messages with signals inform the reading of the next
 
 def intercept(turn: Turn, event: Event) -> bool:
     """Assess the message first; return True when risk took the turn over from the state."""
     if not isinstance(event, Text | Edited):
         return False
     conversation = turn.conversation
-    turn.risk = assess(event.text, RiskContext(conversation.state, conversation.step))
+    turn.risk = assess(event.text, _context(conversation))
+    _remember_signals(conversation, turn.risk.signals)
     return act_on(turn, event.text)
 
 
@@ -57,6 +61,20 @@ def act_on(turn: Turn, text: str) -> bool:
     if turn.risk.level >= RiskLevel.HIGH:
         return _high(turn, already, text)
     return _moderate(turn, already, text)
+
+
+def _context(conversation: Conversation) -> RiskContext:
+    """Where the message was said, with the signals (never the words) of the session's earlier messages."""
+    earlier = conversation.answers.get(RECENT_SIGNALS, [])
+    recent = frozenset(signal for signals in earlier for signal in signals)
+    return RiskContext(conversation.state, conversation.step, recent)
+
+
+def _remember_signals(conversation: Conversation, signals: frozenset[str]) -> None:
+    """Keep the signals of the last few messages that had any, for reading the next ones."""
+    if signals:
+        earlier = conversation.answers.get(RECENT_SIGNALS, [])
+        conversation.answers[RECENT_SIGNALS] = [*earlier, sorted(signals)][-RECENT_MESSAGES:]
 
 
 def _acted_on(turn: Turn) -> RiskLevel:

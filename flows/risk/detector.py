@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
+from flows.risk.kinds import is_soon, named_kinds
 from flows.risk.levels import Evidence, RiskAssessment, RiskContext, RiskLevel
 from flows.risk.lexicon import Group, Rule, load_packaged, merge_tables
 from flows.risk.literals import LiteralIndex
@@ -45,7 +46,7 @@ NONE, LOW, MODERATE, HIGH, IMMINENT = (
 # Exercise answers name objects ("a knife on the table"); naming one there is not access to means.
 EXERCISE_STATES = frozenset({"grounding", "breathing"})
 # Signals that make a present means of harm an emergency, and those that make it serious.
-_INTENT = frozenset({"active_ideation", "plan", "attempt_in_progress"})
+_INTENT = frozenset({"active_ideation", "plan", "attempt_in_progress", "harm_to_others"})
 _DISTRESS = frozenset({"passive_ideation", "hopelessness", "burdensomeness", "self_harm", "self_harm_urge"})
 # Past reports of these are a risk factor worth screening; past hopelessness or stress is not.
 _HISTORY_WORTHY = frozenset(
@@ -60,13 +61,17 @@ _HISTORY_WORTHY = frozenset(
         "abuse",
         "domestic_violence",
         "harm_to_others",
+        "sexual_violence",
+        "child_abuse",
         "history",
     }
 )
 # An earlier attempt stays a risk factor even when the person says they are fine now.
 _ATTEMPT_SIGNALS = frozenset({"attempt_in_progress", "history"})
 # Someone else's emergency is still an emergency: the person may need to call for help now.
-_URGENT_FOR_OTHERS = frozenset({"attempt_in_progress", "medical_emergency"})
+_URGENT_FOR_OTHERS = frozenset({"attempt_in_progress"})
+# Means said earlier stay at hand: "I've got my dad's pills here", then "I want to die".
+_CARRIED = frozenset({"means"})
 # "self": about the speaker; "fixed": the wording says who is harmed ("he hits me"), so no re-reading.
 _FIXED_SUBJECTS = frozenset({"self", "fixed"})
 
@@ -121,19 +126,26 @@ def judge_with(model: TextModel | None) -> Callable[[str], RiskAssessment]:
 
 def _assess(text: str, context: RiskContext | None, model: TextModel | None) -> RiskAssessment:
     message = Message(_normalise(text), _SETTINGS)
-    findings = _dedupe(_read(rule, match, message) for rule, match in _matches(message.text))
+    findings = _dedupe(
+        found
+        for rule, match in _matches(message.text, context.recent if context else frozenset())
+        for found in _with_kinds(_read(rule, match, message), match, message)
+    )
     findings = _apply_context(findings, context)
     findings = _apply_recovery(findings, message)
     findings += _model_findings(
         model, message.text, findings, _explained_away(findings), _in_exercise(context)
     )
-    return _assessment(findings)
+    return _assessment(findings, context.recent if context else frozenset())
 
 
-def _matches(text: str) -> Iterator[tuple[Rule, re.Match[str]]]:
-    """Every rule match, running only the rules whose required literals occur in the text."""
+def _matches(text: str, recent: frozenset[str]) -> Iterator[tuple[Rule, re.Match[str]]]:
+    """Every rule match, running only the rules whose required literals occur in the text, and the
+    rules that read a message in the light of earlier ones only when one of their signals came."""
     for index in _LITERALS.candidates(text):
         rule = _RULES[index]
+        if rule.after and not rule.after & recent:
+            continue
         yield from ((rule, match) for match in rule.pattern.finditer(text))
 
 
@@ -200,6 +212,21 @@ def _read(rule: Rule, match: re.Match[str], message: Message) -> Finding:
     return finding
 
 
+def _with_kinds(finding: Finding, match: re.Match[str], message: Message) -> list[Finding]:
+    """The finding, made imminent when harm to others has a time set, and the kinds it names."""
+    pos = match.start()
+    if finding.signal == "harm_to_others" and finding.level == HIGH and is_soon(message, pos):
+        finding = replace(finding, level=IMMINENT, rule=finding.rule + "+soon")
+    kinds = named_kinds(finding.origin, finding.signal, finding.level, message, pos)
+    return [
+        finding,
+        *(
+            Finding(kind, level, f"{finding.rule}+{kind}", finding.matched, finding.origin)
+            for kind, level in kinds
+        ),
+    ]
+
+
 def _as_history(finding: Finding) -> Finding:
     if finding.signal in _HISTORY_WORTHY:
         level = min(finding.level, MODERATE) if finding.level > LOW else finding.level
@@ -234,6 +261,8 @@ def _as_third_person(finding: Finding, who: Who, match: re.Match[str], message: 
     pos = match.start()
     if is_education(message, pos) or (who is Who.INDEFINITE and is_general_question(message, pos)):
         return replace(finding, signal="topic", level=LOW, rule=rule)
+    if finding.signal == "medical_emergency":
+        return replace(finding, rule=rule)  # someone with them needs an ambulance: the same emergency
     if finding.signal in _URGENT_FOR_OTHERS and finding.level >= IMMINENT:
         return replace(finding, signal="third_party_concern", rule=rule)
     level = MODERATE if finding.level >= MODERATE else finding.level
@@ -274,7 +303,7 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
     return list(seen.values())
 
 
-def _assessment(findings: list[Finding]) -> RiskAssessment:
+def _assessment(findings: list[Finding], recent: frozenset[str]) -> RiskAssessment:
     """Signals are those that carry the level: low ones are listed only when nothing serious fired.
 
     Readings at level none (a denial, a rule's harmless context, "I'm safe") served to keep the
@@ -283,7 +312,7 @@ def _assessment(findings: list[Finding]) -> RiskAssessment:
     findings = [f for f in findings if f.level > NONE]
     serious = [f for f in findings if f.level > LOW]
     signals = frozenset(f.signal for f in serious or findings)
-    level = _combined_level(findings, signals)
+    level = _combined_level(findings, signals | (recent & _CARRIED))
     evidence = tuple(Evidence(f.signal, f.rule, f.matched) for f in findings)
     return RiskAssessment(level=level, signals=signals, evidence=evidence)
 

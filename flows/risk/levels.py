@@ -45,10 +45,15 @@ class Evidence:
 
 @dataclass(frozen=True)
 class RiskContext:
-    """Where in the conversation the text was said, so that short answers mean what they mean there."""
+    """Where in the conversation the text was said, so that short answers mean what they mean there.
+
+    `recent` holds the signals of the person's recent messages (never their words): "ok took them"
+    after "I've got my dad's old pills here" is an overdose, "tonight" after a plan is imminent.
+    """
 
     state: str = ""
     step: str = ""
+    recent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
-"""Loading the rule lexicons (TOML data files, one per language) and compiling them once.
+"""Loading the rule lexicons (TOML data files, a folder per language) and compiling them once.
 
-A lexicon file holds, besides its rules, the language knowledge the detector needs to read a match in
-context: negation words, tense markers, subjects, figurative-speech cues and normalisation tables.
-Adding a language means adding a file to `flows/risk/lexicons/`; every file found there is loaded and
-merged, so `assess` needs no language parameter.
+Each language folder (`flows/risk/lexicons/en/`, `es/`...) holds one file per signal, named after it
+(`means.toml` holds every rule whose signal is "means"), so that a clinician reviews one signal in one
+place; `language.toml` holds the knowledge the detector needs to read a match in context (negation
+words, tense markers, subjects, figurative-speech cues) and `normalise.toml` the normalisation tables.
+Adding a language means adding a folder; every file found is loaded and merged, so `assess` needs no
+language parameter.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from flows.risk.levels import RiskLevel
@@ -46,6 +49,9 @@ SETTINGS: Mapping[str, tuple[str, ...]] = {
         "third_verb",
     ),
     "figurative": ("joke", "trivial", "boredom", "earnest", "education", "help_question", "mention"),
+    # Cues that name the kind of an emergency a rule found (see flows/risk/kinds.py); each is kept in
+    # the file of the signal it names, beside that signal's rules.
+    "kinds": ("medical", "partner", "sexual", "child", "soon"),
 }
 
 
@@ -63,6 +69,7 @@ class Rule:
     subject: str = "auto"  # auto: find who it is about; self/third: fixed by the wording
     hyperbole: bool = False  # common as exaggeration ("this class, I want to die lol")
     literals: Literals = None  # every match contains one of these (see flows/risk/literals.py)
+    after: frozenset[str] = frozenset()  # when set: read only after one of these signals earlier on
 
 
 @dataclass(frozen=True)
@@ -86,10 +93,19 @@ class Lexicon:
 
 
 def load_packaged() -> tuple[Lexicon, ...]:
-    """Load every `*.toml` lexicon shipped in the `flows.risk.lexicons` package, in name order."""
-    folder = resources.files("flows.risk").joinpath("lexicons")
-    files = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
-    return tuple(parse_lexicon(tomllib.loads(f.read_text(encoding="utf-8"))) for f in files)
+    """Load every lexicon shipped in `flows/risk/lexicons/<language>/*.toml`, in name order."""
+    return tuple(parse_lexicon(tomllib.loads(f.read_text(encoding="utf-8"))) for f in packaged_files())
+
+
+def packaged_files() -> list[Traversable]:
+    """The lexicon files, language folder by language folder, each folder in name order."""
+    root = resources.files("flows.risk").joinpath("lexicons")
+    folders = sorted((f for f in root.iterdir() if f.is_dir() and not f.name.startswith("_")), key=_name)
+    return [f for folder in folders for f in sorted(folder.iterdir(), key=_name) if f.name.endswith(".toml")]
+
+
+def _name(item: Traversable) -> str:
+    return item.name
 
 
 def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
@@ -176,6 +192,7 @@ def _rule(group_id: str, data: Mapping[str, Any], expand: Any) -> Rule:
         tense=tense,
         subject=subject,
         hyperbole=bool(data.get("hyperbole", False)),
+        after=frozenset(str(signal) for signal in data.get("after", [])),
     )
 
 
@@ -187,12 +204,17 @@ def _compile(rule_id: str, source: str) -> re.Pattern[str]:
 
 
 def _settings(data: Mapping[str, Any], expand: Any) -> dict[str, str]:
+    """Each setting is a regex, or a list of them (alternatives, each with its own comment)."""
     found: dict[str, str] = {}
     for section, keys in SETTINGS.items():
         for key in keys:
             value = data.get(section, {}).get(key)
+            if isinstance(value, list):
+                value = "|".join(f"(?:{expand(str(v))})" for v in value)
+            elif value:
+                value = expand(str(value))
             if value:
-                found[f"{section}.{key}"] = expand(str(value))
+                found[f"{section}.{key}"] = value
     return found
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from flows.risk.lexicon import Lexicon, merge_setting
+from flows.risk.lexicon import SETTINGS, Lexicon, merge_setting
 
 # Sentences end at terminal punctuation or a line break; a tense or a subject rarely crosses one.
 _SENTENCE_BREAK = re.compile(r"[.!?;\n]+")
@@ -56,6 +56,7 @@ class Settings:
     education: re.Pattern[str]
     help_question: re.Pattern[str]
     mention: re.Pattern[str]
+    kinds: Mapping[str, re.Pattern[str]]
 
 
 def compile_settings(lexicons: Sequence[Lexicon]) -> Settings:
@@ -86,6 +87,7 @@ def compile_settings(lexicons: Sequence[Lexicon]) -> Settings:
         education=merged("figurative.education"),
         help_question=merged("figurative.help_question"),
         mention=merged("figurative.mention"),
+        kinds={key: merged(f"kinds.{key}") for key in SETTINGS["kinds"]},
     )
 
 

@@ -165,3 +165,21 @@ def test_figurative_softening_needs_a_trivial_subject():
 def test_spanish(text, level):
     result = assess(text)
     assert result.level >= level if level >= MODERATE else result.level <= LOW
+
+
+@pytest.mark.parametrize("text", ["I do odd jobs", "that's odd", "odd, i thought he left", "ODD"])
+def test_odd_is_not_an_overdose(text):
+    assert assess(text).level <= LOW
+
+
+@pytest.mark.parametrize(
+    "text", ["i od'd last night", "I OD'd on my meds", "i ODed", "i think im overdosing"]
+)
+def test_od_spelled_out_is_an_overdose(text):
+    assert "attempt_in_progress" in assess(text).signals
+
+
+@pytest.mark.parametrize("text", ["took them all, like 30, feel weird", "I swallowed them all an hour ago"])
+def test_them_after_the_verb_is_what_was_taken_not_who_took_it(text):
+    assert "third_party_concern" not in assess(text).signals
+    assert assess(text).level == RiskLevel.IMMINENT
