@@ -4,12 +4,16 @@ What each level does: imminent gives the emergency number and crisis line in the
 asks for a person at top priority and stays with the person; high gives the lines and asks for a
 person at once, then offers screening; moderate offers screening; concern for someone else gets
 guidance for helping them. A conversation's level never goes down within a session.
+
+A high reading of the learned layer alone pages no one: the person is asked directly
+(`flows.check`), and their answer, or the rules' evidence, raises the level.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
+from flows import check
 from flows.commands import resume
 from flows.content import content_for
 from flows.crisis_lines import emergency_number, render_lines
@@ -29,11 +33,17 @@ def intercept(turn: Turn, event: Event) -> bool:
         return False
     conversation = turn.conversation
     turn.risk = assess(event.text, RiskContext(conversation.state, conversation.step))
-    conversation.risk_level = RiskLevel.highest(conversation.risk_level, turn.risk.level)
+    conversation.risk_level = RiskLevel.highest(conversation.risk_level, turn.risk.acted_level)
+    if conversation.pending == check.PENDING:
+        if turn.risk.acted_level < RiskLevel.HIGH:
+            return False  # the answer to the check question: it decides
+        conversation.pending = ""  # the rules' evidence answers it already
     if turn.risk.level < RiskLevel.MODERATE:
         return False
     if turn.risk.signals == {THIRD_PARTY}:
         return _for_someone_else(turn)
+    if turn.risk.to_confirm:
+        return _to_confirm(turn)
     already = _acted_on(turn)
     if not conversation.past_consent:
         return _before_consent(turn)
@@ -50,6 +60,21 @@ def _acted_on(turn: Turn) -> RiskLevel:
     already = RiskLevel(answers.get("acted_on", RiskLevel.NONE.value))
     answers["acted_on"] = RiskLevel.highest(already, turn.risk.level).value
     return already
+
+
+def _to_confirm(turn: Turn) -> bool:
+    """Only the learned layer reads a crisis: ask the person directly instead of paging.
+
+    Before consent the lines go out as for any signal; with staff the staff member reads it; in the
+    screening its questions already ask; after a "no" this session the model alone asks no more.
+    """
+    conversation = turn.conversation
+    if not conversation.past_consent:
+        return _before_consent(turn)
+    if conversation.state in ("screening", "with_staff") or check.declined_before(turn):
+        return False
+    check.ask(turn)
+    return True
 
 
 def _imminent(turn: Turn) -> bool:
@@ -98,9 +123,9 @@ def _before_consent(turn: Turn) -> bool:
     conversation = turn.conversation
     conversation.country = conversation.country or hinted_country(turn)
     emergency = emergency_number(conversation.country)
-    if turn.risk.level >= RiskLevel.IMMINENT:
+    if turn.risk.acted_level >= RiskLevel.IMMINENT:
         request_person(turn, "risk", "safety.imminent", emergency=emergency)
-    elif turn.risk.level >= RiskLevel.HIGH:
+    elif turn.risk.acted_level >= RiskLevel.HIGH:
         request_person(turn, "risk", "safety.high", emergency=emergency)
     else:
         turn.say(turn.text("commands.sos", lines=render_lines(turn.conversation.country, turn.content)))
