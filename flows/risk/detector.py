@@ -101,7 +101,7 @@ _CONTEXT_SUFFIXES = ("+mention", "+you", "+third", "+past")
 # Fewer normalised words than this give the learned layer too little to go on ("i would rather not say").
 _FEWEST_WORDS = 6
 # Where the rules have read the words in context: a near-certain crisis only (concern above 1.0 never fires).
-_NEAR_CERTAIN = Thresholds(crisis=0.95, concern=1.1)
+_NEAR_CERTAIN = Thresholds(crisis=0.98, concern=1.1)
 # The learned layer's findings carry rule ids under this prefix ("model.crisis", "model.concern").
 _LEARNED_RULE = "model."
 

@@ -59,7 +59,8 @@ class RiskAssessment:
     signals: frozenset[str] = field(default_factory=frozenset)
     evidence: tuple[Evidence, ...] = ()
     # The level the rules' explicit evidence reached on its own; the learned layer may read more.
-    ruled: RiskLevel | None = None
+    # Derived from the findings, so two assessments with the same level and evidence are equal.
+    ruled: RiskLevel | None = field(default=None, compare=False)
 
     @property
     def needs_screening(self) -> bool:
