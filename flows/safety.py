@@ -65,13 +65,15 @@ def _acted_on(turn: Turn) -> RiskLevel:
 def _to_confirm(turn: Turn) -> bool:
     """Only the learned layer reads a crisis: ask the person directly instead of paging.
 
-    Before consent the lines go out as for any signal; with staff the staff member reads it; in the
-    screening its questions already ask; after a "no" this session the model alone asks no more.
+    Before consent the lines go out as for any signal; while a case is open (waiting or with staff)
+    the team reads every word; in the screening its questions already ask; after a "no" this
+    session the model alone asks no more.
     """
     conversation = turn.conversation
     if not conversation.past_consent:
         return _before_consent(turn)
-    if conversation.state in ("screening", "with_staff") or check.declined_before(turn):
+    asked_elsewhere = conversation.state == "screening" or bool(conversation.case_status)
+    if asked_elsewhere or check.declined_before(turn):
         return False
     check.ask(turn)
     return True

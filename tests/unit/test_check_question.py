@@ -4,6 +4,7 @@ import pytest
 
 from flows.answers import Answer
 from flows.check import Reading, read_answer
+from flows.events import CaseOpened
 from flows.intents import Escalate
 from flows.risk import assess
 from flows.risk.levels import RiskLevel
@@ -122,3 +123,10 @@ def test_free_text_answers_are_read_in_any_phrasing(text, reading):
 )
 def test_spanish_free_text_answers(text, reading):
     assert read_answer(Answer(text), "es") == reading
+
+
+def test_while_a_case_is_open_the_team_reads_it_and_no_question_interrupts():
+    chat = at_menu().person("I want to end my life").event(CaseOpened(1))
+    assert chat.conversation.case_status
+    chat.person(MODEL_ONLY).bot_never_says(QUESTION)
+    assert chat.conversation.pending == ""
