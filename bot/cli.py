@@ -151,6 +151,8 @@ def risk(args: argparse.Namespace) -> int:
     result = assess(args.text)
     signals = ", ".join(sorted(result.signals)) or "-"
     print(f"level: {result.level.value}\nsignals: {signals}")
+    if result.to_confirm:
+        print("the learned layer's reading alone: asked directly first, no page unless they say yes")
     return 0
 
 

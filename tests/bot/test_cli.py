@@ -71,6 +71,13 @@ def test_risk_eval_unlabelled_prints_the_share_at_each_level_and_the_top_flagged
     assert "nothing to live for" not in out
 
 
+def test_risk_says_when_a_high_reading_is_the_models_alone_and_asked_first(capsys):
+    assert main(["risk", "I have written letters to everyone and given my things away"]) == 0
+    assert "asked directly first" in capsys.readouterr().out
+    assert main(["risk", "I'm going to kill myself tonight"]) == 0
+    assert "asked directly first" not in capsys.readouterr().out
+
+
 def test_risk_eval_without_a_file_says_what_it_needs(capsys):
     assert main(["risk-eval"]) == 2
     assert "--unlabelled" in capsys.readouterr().out
