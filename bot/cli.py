@@ -30,7 +30,7 @@ from bot.risk_training import (
 from bot.settings import SettingsError
 from bot.staff import StaffIdentity
 from flows.risk import assess
-from flows.risk.evaluation import EvaluationReport, evaluate, format_report
+from flows.risk.evaluation import EvaluationReport, evaluate, format_report, format_survey, survey
 from flows.risk.model import load_packaged_model
 from storage.encryption import generate_key
 from storage.migrate import upgrade
@@ -151,11 +151,20 @@ def risk(args: argparse.Namespace) -> int:
     result = assess(args.text)
     signals = ", ".join(sorted(result.signals)) or "-"
     print(f"level: {result.level.value}\nsignals: {signals}")
+    if result.to_confirm:
+        print("the learned layer's reading alone: asked directly first, no page unless they say yes")
     return 0
 
 
 def risk_eval(args: argparse.Namespace) -> int:
-    print(format_report(evaluate(read_lines([Path(args.file)]))))
+    if args.unlabelled:
+        texts = Path(args.unlabelled).read_text(encoding="utf-8").splitlines()
+        print(format_survey(survey((text for text in texts if text.strip()), top=args.top)))
+    elif args.file:
+        print(format_report(evaluate(read_lines([Path(args.file)]))))
+    else:
+        print("risk-eval needs a labelled JSONL file or --unlabelled FILE (one text a line)")
+        return 2
     return 0
 
 
@@ -208,8 +217,10 @@ def _parser() -> argparse.ArgumentParser:
     one = commands.add_parser("risk", help="assess one message and print its risk level")
     one.add_argument("text")
     one.set_defaults(run=risk)
-    many = commands.add_parser("risk-eval", help="evaluate the detector on a labelled JSONL file")
-    many.add_argument("file")
+    many = commands.add_parser("risk-eval", help="evaluate the detector on labelled or unlabelled lines")
+    many.add_argument("file", nargs="?", help="labelled JSONL: recall per label and false alarms")
+    many.add_argument("--unlabelled", metavar="FILE", help="one text a line: the share at each level")
+    many.add_argument("--top", type=int, default=20, help="flagged lines to show with --unlabelled")
     many.set_defaults(run=risk_eval)
     _risk_train_parser(commands)
     return parser

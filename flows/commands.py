@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flows import check
 from flows.answers import Answer
 from flows.checkins import describe, scheduled, take_check_in
 from flows.content import available_languages, content_for
@@ -56,6 +57,8 @@ def show_help(turn: Turn) -> None:
 def sos(turn: Turn) -> None:
     """Crisis lines at once; after consent, the offer of the safety questions follows."""
     conversation = turn.conversation
+    if conversation.pending == check.PENDING:
+        conversation.pending = ""  # the screening asks the same more fully
     turn.say(turn.text("commands.sos", lines=render_lines(conversation.country, turn.content)))
     if conversation.past_consent and conversation.state != "screening":
         turn.go("screen")
@@ -254,6 +257,7 @@ PENDING_PROMPTS: dict[str, Callable[[Turn], Reply]] = {
     "plan": _plan_prompt,
     "plan_step": _plan_step_prompt,
     "checkins": _checkins_prompt,
+    check.PENDING: check.prompt,
 }
 PENDING_ANSWERS: dict[str, Callable[[Turn, Answer], None]] = {
     "forget": _forget_answer,
@@ -262,4 +266,5 @@ PENDING_ANSWERS: dict[str, Callable[[Turn, Answer], None]] = {
     "plan": _plan_answer,
     "plan_step": _plan_step_answer,
     "checkins": _checkins_answer,
+    check.PENDING: check.answer,
 }

@@ -8,12 +8,16 @@ guidance for helping them. A conversation's level never goes down within a sessi
 A kind of crisis other than suicide (`flows.crisis_kinds`: a medical emergency, harm to others,
 abuse, sexual violence, child abuse, a helper after a hard case, a practical need) gets its own
 first words and its own lines before the crisis lines, and still a person from the team.
+
+A high reading of the learned layer alone pages no one: the person is asked directly
+(`flows.check`), and their answer, or the rules' evidence, raises the level.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
+from flows import check
 from flows.commands import resume
 from flows.content import content_for
 from flows.conversation import Conversation
@@ -22,7 +26,7 @@ from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
 from flows.events import Edited, Event, Text
 from flows.intents import Reply
-from flows.reflection import PROFESSIONAL, first_aid_step, reflect
+from flows.reflection import PRACTICAL, PROFESSIONAL, first_aid_step, reflect
 from flows.risk import RiskContext, RiskLevel, assess
 from flows.states.consent import hinted_country
 from flows.turn import Turn
@@ -43,7 +47,11 @@ def intercept(turn: Turn, event: Event) -> bool:
 def act_on(turn: Turn, text: str) -> bool:
     """Act on the risk already read into `turn.risk` from `text`; True when it took the turn over."""
     conversation = turn.conversation
-    conversation.risk_level = RiskLevel.highest(conversation.risk_level, turn.risk.level)
+    conversation.risk_level = RiskLevel.highest(conversation.risk_level, turn.risk.acted_level)
+    if conversation.pending == check.PENDING:
+        if turn.risk.acted_level < RiskLevel.HIGH:
+            return False  # the answer to the check question: it decides
+        conversation.pending = ""  # the rules' evidence answers it already
     kind = crisis_kind(turn.risk, text, turn.content)
     if kind == PROFESSIONAL:
         return _for_a_professional(turn, text)
@@ -51,8 +59,12 @@ def act_on(turn: Turn, text: str) -> bool:
         return False
     if kind == THIRD_PARTY:
         return _for_someone_else(turn, text)
+    if kind == PRACTICAL and turn.risk.acted_level < RiskLevel.HIGH:
+        return False  # the step hears it: it reflects the need and gives the community lines
     if kind is not None:
         return _for_the_kind(turn, kind, text)
+    if turn.risk.to_confirm:
+        return _to_confirm(turn)
     already = _acted_on(turn)
     if not conversation.past_consent:
         return _before_consent(turn)
@@ -97,6 +109,23 @@ def _kind_acted_on(turn: Turn, kind: str) -> RiskLevel:
     already = RiskLevel(acted.get(kind, RiskLevel.NONE.value))
     acted[kind] = RiskLevel.highest(already, turn.risk.level).value
     return already
+
+
+def _to_confirm(turn: Turn) -> bool:
+    """Only the learned layer reads a crisis: ask the person directly instead of paging.
+
+    Before consent the lines go out as for any signal; while a case is open (waiting or with staff)
+    the team reads every word; in the screening its questions already ask; after a "no" this
+    session the model alone asks no more.
+    """
+    conversation = turn.conversation
+    if not conversation.past_consent:
+        return _before_consent(turn)
+    asked_elsewhere = conversation.state == "screening" or bool(conversation.case_status)
+    if asked_elsewhere or check.declined_before(turn):
+        return False
+    check.ask(turn)
+    return True
 
 
 def _imminent(turn: Turn) -> bool:
@@ -159,7 +188,8 @@ def _for_a_professional(turn: Turn, text: str) -> bool:
 
 
 def _for_the_kind(turn: Turn, kind: str, text: str) -> bool:
-    """What a trained helper says first for this kind of crisis, with its lines and a person."""
+    """What a trained helper says first for this kind of crisis, with its lines and a person (at the
+    level acted on: a high the learned layer alone reads counts as moderate)."""
     conversation = turn.conversation
     already = _kind_acted_on(turn, kind)
     if not conversation.past_consent:
@@ -167,11 +197,11 @@ def _for_the_kind(turn: Turn, kind: str, text: str) -> bool:
     values = _values(turn, text)
     kinds = line_kinds(kind, text, turn.content)
     if conversation.state == "with_staff":
-        if turn.risk.level >= RiskLevel.HIGH:
+        if turn.risk.acted_level >= RiskLevel.HIGH:
             request_person(turn, "risk", "safety.kinds_with_staff", kinds, **values)
         return False  # the staff member must read this message too
-    key = message_key(turn.content, kind, turn.risk.level)
-    if turn.risk.level >= RiskLevel.HIGH:
+    key = message_key(turn.content, kind, turn.risk.acted_level)
+    if turn.risk.acted_level >= RiskLevel.HIGH:
         request_person(turn, "risk", key, kinds, **values)
         if conversation.state == "screening":
             return False  # the screening question still takes this answer
@@ -215,9 +245,9 @@ def _before_consent(turn: Turn) -> bool:
     if conversation.step in ("", "welcome", "brief"):
         conversation.step = "brief"  # the lines came first: consent is asked once more, in brief
     emergency = emergency_number(conversation.country)
-    if turn.risk.level >= RiskLevel.IMMINENT:
+    if turn.risk.acted_level >= RiskLevel.IMMINENT:
         request_person(turn, "risk", "safety.imminent", emergency=emergency)
-    elif turn.risk.level >= RiskLevel.HIGH:
+    elif turn.risk.acted_level >= RiskLevel.HIGH:
         request_person(turn, "risk", "safety.high", emergency=emergency)
     else:
         turn.say(turn.text("commands.sos", lines=render_lines(turn.conversation.country, turn.content)))

@@ -106,7 +106,9 @@ _CONTEXT_SUFFIXES = ("+mention", "+you", "+third", "+past")
 # Fewer normalised words than this give the learned layer too little to go on ("i would rather not say").
 _FEWEST_WORDS = 6
 # Where the rules have read the words in context: a near-certain crisis only (concern above 1.0 never fires).
-_NEAR_CERTAIN = Thresholds(crisis=0.95, concern=1.1)
+_NEAR_CERTAIN = Thresholds(crisis=0.98, concern=1.1)
+# The learned layer's findings carry rule ids under this prefix ("model.crisis", "model.concern").
+_LEARNED_RULE = "model."
 
 
 def normalise(text: str) -> str:
@@ -314,7 +316,9 @@ def _assessment(findings: list[Finding], recent: frozenset[str]) -> RiskAssessme
     signals = frozenset(f.signal for f in serious or findings)
     level = _combined_level(findings, signals | (recent & _CARRIED))
     evidence = tuple(Evidence(f.signal, f.rule, f.matched) for f in findings)
-    return RiskAssessment(level=level, signals=signals, evidence=evidence)
+    ruled = [f for f in findings if not f.rule.startswith(_LEARNED_RULE)]
+    ruled_level = _combined_level(ruled, frozenset(f.signal for f in ruled if f.level > LOW))
+    return RiskAssessment(level=level, signals=signals, evidence=evidence, ruled=ruled_level)
 
 
 def _combined_level(findings: list[Finding], signals: frozenset[str]) -> RiskLevel:

@@ -115,3 +115,75 @@ def _format_miss(miss: Miss) -> str:
 def _label_order(label: str) -> tuple[int, str]:
     order = list(BARS)
     return (order.index(label) if label in order else len(order), label)
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """One unlabelled line read at moderate or above."""
+
+    text: str
+    level: RiskLevel
+    signals: tuple[str, ...]
+    asked_first: bool  # only the learned layer read it high: the person is asked before any page
+
+
+@dataclass(frozen=True)
+class Survey:
+    """How unlabelled traffic is read: lines at each level, and the flagged lines, highest first."""
+
+    total: int
+    levels: Mapping[RiskLevel, int]
+    asked_first: int
+    flagged: tuple[Flagged, ...]
+
+    def count(self, at_least: RiskLevel) -> int:
+        """Lines read at `at_least` or above."""
+        return sum(n for level, n in self.levels.items() if level >= at_least)
+
+    def share(self, at_least: RiskLevel) -> float:
+        """Share of lines read at `at_least` or above (0.0 when there are none)."""
+        return self.count(at_least) / self.total if self.total else 0.0
+
+    @property
+    def pages(self) -> int:
+        """Lines that would page staff at once: high or above on the rules' evidence."""
+        return self.count(RiskLevel.HIGH) - self.asked_first
+
+
+def survey(texts: Iterable[str], judge: Callable[[str], RiskAssessment] = assess, top: int = 20) -> Survey:
+    """Assess unlabelled lines (an organisation's own traffic): what would be flagged, and how often."""
+    levels = dict.fromkeys(RiskLevel, 0)
+    flagged: list[Flagged] = []
+    for text in texts:
+        result = judge(text)
+        levels[result.level] += 1
+        if result.level >= RiskLevel.MODERATE:
+            flagged.append(Flagged(text, result.level, tuple(sorted(result.signals)), result.to_confirm))
+    ranked = sorted(flagged, key=lambda line: (-line.level.rank, line.asked_first))
+    asked = sum(line.asked_first for line in flagged)
+    return Survey(sum(levels.values()), levels, asked, tuple(ranked[:top]))
+
+
+def format_survey(found: Survey) -> str:
+    """A plain-text summary: the share at each level, what would page or be asked, the top lines."""
+    lines = [f"{found.total} lines"]
+    for level in RiskLevel:
+        count = found.levels.get(level, 0)
+        share = count / found.total if found.total else 0.0
+        lines.append(f"{level.value:>9}: {count} ({share:.2%})")
+    high, moderate = found.share(RiskLevel.HIGH), found.share(RiskLevel.MODERATE)
+    lines.append(f"high or above: {high:.2%}; moderate or above: {moderate:.2%}")
+    pages = found.pages / found.total if found.total else 0.0
+    lines.append(
+        f"would page at once: {found.pages} ({pages:.2%}); "
+        f"asked first, paged only if the person says yes: {found.asked_first}"
+    )
+    if found.flagged:
+        lines.append(f"top {len(found.flagged)} flagged lines:")
+        lines.extend(_format_flagged(line) for line in found.flagged)
+    return "\n".join(lines)
+
+
+def _format_flagged(line: Flagged) -> str:
+    asked = ", asked first" if line.asked_first else ""
+    return f"  [{line.level.value}{asked}] {line.text!r} ({', '.join(line.signals) or '-'})"

@@ -63,7 +63,27 @@ class RiskAssessment:
     level: RiskLevel = RiskLevel.NONE
     signals: frozenset[str] = field(default_factory=frozenset)
     evidence: tuple[Evidence, ...] = ()
+    # The level the rules' explicit evidence reached on its own; the learned layer may read more.
+    # Derived from the findings, so two assessments with the same level and evidence are equal.
+    ruled: RiskLevel | None = field(default=None, compare=False)
 
     @property
     def needs_screening(self) -> bool:
         return self.level >= RiskLevel.MODERATE
+
+    @property
+    def to_confirm(self) -> bool:
+        """High only in the learned layer's reading: ask the person before anyone is paged.
+
+        The model reads the style of words, not who or when, and on everyday text it is wrong far
+        more often than right; a page and a level that never goes down rest on the rules' evidence
+        or on the person's own answer.
+        """
+        return self.level >= RiskLevel.HIGH and self.ruled is not None and self.ruled < RiskLevel.HIGH
+
+    @property
+    def acted_level(self) -> RiskLevel:
+        """The level acted on at once: a reading still to confirm counts as moderate until answered."""
+        if not self.to_confirm:
+            return self.level
+        return RiskLevel.highest(self.ruled or RiskLevel.NONE, RiskLevel.MODERATE)

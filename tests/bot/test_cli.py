@@ -57,6 +57,32 @@ def test_risk_eval_prints_recall_false_alarms_and_every_misjudged_line(tmp_path,
     assert "I want to end my life" in out
 
 
+def test_risk_eval_unlabelled_prints_the_share_at_each_level_and_the_top_flagged_lines(tmp_path, capsys):
+    texts = ["I'm going to kill myself tonight", "I have nothing to live for", "lovely weather today"]
+    texts += ["see you at the match on sunday"] * 7
+    unlabelled = tmp_path / "traffic.txt"
+    unlabelled.write_text("\n".join(texts) + "\n\n", encoding="utf-8")
+    assert main(["risk-eval", "--unlabelled", str(unlabelled), "--top", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("10 lines")
+    assert "high or above: 10.00%; moderate or above: 20.00%" in out
+    assert "would page at once: 1 (10.00%)" in out
+    assert "top 1 flagged lines:" in out and "kill myself tonight" in out
+    assert "nothing to live for" not in out
+
+
+def test_risk_says_when_a_high_reading_is_the_models_alone_and_asked_first(capsys):
+    assert main(["risk", "I have written letters to everyone and given my things away"]) == 0
+    assert "asked directly first" in capsys.readouterr().out
+    assert main(["risk", "I'm going to kill myself tonight"]) == 0
+    assert "asked directly first" not in capsys.readouterr().out
+
+
+def test_risk_eval_without_a_file_says_what_it_needs(capsys):
+    assert main(["risk-eval"]) == 2
+    assert "--unlabelled" in capsys.readouterr().out
+
+
 def test_risk_train_leaves_the_model_file_alone_when_only_float_noise_differs(tmp_path):
     from bot.risk_training import train, write_model
 

@@ -218,7 +218,7 @@ def test_didnt_catch_that_is_said_at_most_once_in_a_row():
 
 
 def test_a_side_question_that_was_not_answered_is_asked_again_without_a_dead_end():
-    chat = at_menu().person("/forget").person("my dad left us last year and I feel lost")
+    chat = at_menu().person("/forget").person("since dad left I feel lost")
     chat.bot_never_says(DIDNT_CATCH).bot_says("feeling lost", "Erase everything?")
 
 

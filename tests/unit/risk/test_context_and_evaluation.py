@@ -7,7 +7,15 @@ import pytest
 import flows.risk as risk
 from flows.risk import Evidence, RiskAssessment, RiskContext, RiskLevel, assess
 from flows.risk.detector import judge_with
-from flows.risk.evaluation import EvaluationReport, LabelScore, evaluate, format_report, meets_bar
+from flows.risk.evaluation import (
+    EvaluationReport,
+    LabelScore,
+    evaluate,
+    format_report,
+    format_survey,
+    meets_bar,
+    survey,
+)
 
 GROUNDING = RiskContext("grounding", "see")
 
@@ -114,3 +122,38 @@ def test_an_empty_report_is_well_defined():
     assert report.total == 0 and report.false_alarm_rate == 0.0
     assert LabelScore("safe").recall == 1.0
     assert format_report(report).startswith("0 lines")
+
+
+def test_a_crisis_only_the_model_reads_is_to_be_confirmed_and_acted_on_as_moderate():
+    reading = assess("I have written letters to everyone and given my things away")
+    assert reading.level == RiskLevel.HIGH and reading.ruled == RiskLevel.NONE
+    assert reading.to_confirm and reading.acted_level == RiskLevel.MODERATE
+    explicit = assess("I'm going to kill myself tonight")
+    assert not explicit.to_confirm and explicit.acted_level == explicit.level >= RiskLevel.HIGH
+
+
+def test_rules_alone_never_ask_first():
+    assert not judge_with(None)("I have written letters to everyone and given my things away").to_confirm
+
+
+def test_survey_counts_levels_pages_and_askings_and_ranks_the_flagged_lines():
+    texts = [
+        "lovely weather today",
+        "I have nothing to live for",
+        "I have written letters to everyone and given my things away",
+        "I'm going to kill myself tonight",
+    ]
+    found = survey(texts, top=2)
+    assert found.total == 4 and found.count(RiskLevel.HIGH) == 2
+    assert found.asked_first == 1 and found.pages == 1
+    assert found.share(RiskLevel.MODERATE) == 0.75
+    assert [line.text for line in found.flagged] == [texts[3], texts[2]]
+    assert found.flagged[1].asked_first
+    report = format_survey(found)
+    assert "would page at once: 1 (25.00%)" in report and "asked first" in report
+
+
+def test_an_empty_survey_is_well_defined():
+    found = survey([])
+    assert found.total == 0 and found.share(RiskLevel.HIGH) == 0.0
+    assert format_survey(found).startswith("0 lines")
