@@ -30,7 +30,8 @@ def normalise(text: str) -> str:
     """Lower case, no accents, emoji or punctuation, single spaces: for comparing short answers."""
     folded = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(char for char in folded if not unicodedata.combining(char))
-    return " ".join(_NOT_WORDS.sub(" ", plain.replace("\u2019", "'")).split())
+    # Apostrophes go, not split: "lets" typed in a hurry is "let's", "dont" is "don't".
+    return " ".join(_NOT_WORDS.sub(" ", plain.replace("\u2019", "").replace("'", "")).split())
 
 
 def match_option(text: str, options: tuple[Option, ...], content: Content) -> str | None:

@@ -198,7 +198,8 @@ def test_a_death_is_reflected_in_our_own_words():
     ("story", "reflection"),
     [
         ("my girlfriend broke up with me", "The end of a relationship"),
-        ("I got fired today and I can't pay the rent", "work and money"),
+        ("I got fired today and I'm scared about money", "work and money"),
+        ("I got fired today and I can't pay the rent", "Not knowing where you'll sleep"),
         ("I have exams tomorrow", "Exams and deadlines"),
         ("I was diagnosed with cancer", "illness"),
         ("I feel so lonely, I have no one to talk to", "Feeling alone"),

@@ -248,3 +248,9 @@ def test_stop_typed_again_while_paused_stays_paused():
     chat.bot_never_says("Welcome back")
     chat.person("hi").bot_says("Welcome back")
     assert not chat.conversation.paused
+
+
+@pytest.mark.parametrize("typed", ["I agree, lets start", "i agree lets start", "I agree, let\u2019s start"])
+def test_the_consent_button_typed_without_its_apostrophe_goes_on(typed):
+    """Found trying the README as a new user: "lets" for "let's" re-showed the whole welcome."""
+    Transcript().person("/start").person(typed).bot_in("consent.country")
