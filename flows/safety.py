@@ -34,6 +34,7 @@ from flows.turn import Turn
 RECENT_SIGNALS = "recent_signals"  # in the session's answers: signals of earlier messages, no text
 RECENT_MESSAGES = 10  # how many earlier messages with signals inform the reading of the next
 
+
 def intercept(turn: Turn, event: Event) -> bool:
     """Assess the message first; return True when risk took the turn over from the state."""
     if not isinstance(event, Text | Edited):

@@ -145,6 +145,7 @@ class InteractiveConsole:
     sleep: Callable[[float], None] = time.sleep
     locale: str | None = None
     write_inline: Callable[[str], None] = field(default=lambda text: print(text, end="", flush=True))
+    _language: str = field(default="en", init=False)  # of the last reply, for the goodbye
 
     def run(self) -> None:
         options = self._show(self.service.handle(self.user_id, parse_text("/start"), self.locale))
@@ -153,7 +154,10 @@ class InteractiveConsole:
                 try:
                     raw = self.read("> ")
                 except (EOFError, KeyboardInterrupt):
-                    self.write("\nTake care. Type `pfa-bot chat` to come back.")
+                    raw = LEAVE[0]
+                if raw.strip().casefold() in LEAVE:
+                    # Leaving the terminal is not a message to the bot: nothing is sent or stored.
+                    self.write(f"\n{content_for(self._language).text('common.console_goodbye')}")
                     return
                 options = self._turn(raw, options) or options
 
@@ -176,6 +180,7 @@ class InteractiveConsole:
         return self._show(self.service.handle(self.user_id, typed_event(text, options), self.locale))
 
     def _show(self, handled: Handled) -> tuple[Option, ...]:
+        self._language = handled.conversation.language
         shown: tuple[Option, ...] = ()
         for reply in handled.replies:
             self.write(f"\n{reply.text}")
@@ -209,6 +214,10 @@ class InteractiveConsole:
                     self.sleep(1)
                     self.write_inline(f" {second}")
                 self.write_inline("\n")
+
+
+# What leaves the interactive console, besides Ctrl-D and Ctrl-C at the prompt.
+LEAVE = ("/quit", "/exit")
 
 
 def typed_event(text: str, options: tuple[Option, ...]) -> Event:

@@ -273,3 +273,17 @@ def test_plan_works_in_every_state_and_the_planning_states_appear(run_chat):
     ]
     assert len(plans) >= 3  # shown mid-plan, mid-grounding and mid-follow-up
     assert records[-1]["state"] == "menu" and "I'll check in" in records[-1]["text"]
+
+
+def test_quit_typed_at_the_prompt_leaves_the_console_and_sends_nothing(tmp_path):
+    from bot.bootstrap import bootstrap
+    from bot.channels.console import InteractiveConsole
+    from storage.encryption import Cipher, generate_key
+
+    app = bootstrap(f"sqlite:///{tmp_path / 'quit.db'}", Cipher([generate_key().encode()]))
+    typed = iter(["I agree, let's start", "/quit", "never read"])
+    shown: list[str] = []
+    InteractiveConsole(app.conversations, "console:q", lambda _prompt: next(typed), shown.append).run()
+    assert shown[-1].startswith("\nTake care") and next(typed) == "never read"
+    assert app.conversations.conversation("console:q").position == "consent.country"
+    app.close()
