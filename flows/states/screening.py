@@ -13,7 +13,7 @@ from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
 from flows.intents import Reply
 from flows.risk.levels import RiskLevel
-from flows.states.base import StateHandler, Step, reply_for
+from flows.states.base import AnswerTaker, StateHandler, Step, reply_for
 from flows.team import go_home
 from flows.turn import Turn
 
@@ -40,14 +40,8 @@ class Screening(StateHandler):
             return reply_for(turn, SAFE_NOW)
         return reply_for(turn, Step(f"screening.questions.{step}", YES_NO))
 
-    def answer(self, turn: Turn, answer: Answer) -> None:
-        step = turn.conversation.step
-        if step == "offer":
-            self._offer(turn, answer)
-        elif step == "safe_now":
-            self._safe_now(turn, answer)
-        else:
-            self._question(turn, step, answer)
+    def answers(self) -> dict[str, AnswerTaker]:
+        return {"offer": self._offer, "safe_now": self._safe_now, "": self._question}
 
     def _offer(self, turn: Turn, answer: Answer) -> None:
         if answer.picked("screen_yes"):
@@ -69,7 +63,8 @@ class Screening(StateHandler):
         else:
             self.reprompt(turn)
 
-    def _question(self, turn: Turn, step: str, answer: Answer) -> None:
+    def _question(self, turn: Turn, answer: Answer) -> None:
+        step = turn.conversation.step
         said_yes = yes_from(turn, answer)
         if said_yes is None:
             self.reprompt(turn)
