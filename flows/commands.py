@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flows import check
+from flows import check, safe_to_talk
 from flows.answers import Answer
 from flows.checkins import describe, scheduled, take_check_in
 from flows.content import available_languages, content_for
@@ -258,6 +258,7 @@ PENDING_PROMPTS: dict[str, Callable[[Turn], Reply]] = {
     "plan_step": _plan_step_prompt,
     "checkins": _checkins_prompt,
     check.PENDING: check.prompt,
+    safe_to_talk.PENDING: safe_to_talk.prompt,
 }
 PENDING_ANSWERS: dict[str, Callable[[Turn, Answer], None]] = {
     "forget": _forget_answer,
@@ -267,4 +268,5 @@ PENDING_ANSWERS: dict[str, Callable[[Turn, Answer], None]] = {
     "plan_step": _plan_step_answer,
     "checkins": _checkins_answer,
     check.PENDING: check.answer,
+    safe_to_talk.PENDING: safe_to_talk.answer,
 }

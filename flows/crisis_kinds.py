@@ -18,6 +18,7 @@ from flows.turn import Turn
 MEDICAL = "medical"
 THIRD_PARTY = "third_party"
 THIRD_PARTY_SIGNAL = "third_party_concern"
+ABUSE = "abuse"
 
 # Signal kinds in priority order: a medical emergency is answered before anything else.
 KIND_SIGNALS: tuple[tuple[str, frozenset[str]], ...] = (
@@ -26,7 +27,7 @@ KIND_SIGNALS: tuple[tuple[str, frozenset[str]], ...] = (
     # A child hurt is answered as a child first: the lines for children, a trusted adult.
     ("child_abuse", frozenset({"child_abuse"})),
     ("sexual_violence", frozenset({"sexual_violence"})),
-    ("abuse", frozenset({"abuse", "domestic_violence"})),
+    (ABUSE, frozenset({"abuse", "domestic_violence"})),
 )
 
 # The kinds of lines each crisis gets, in order: its own lines first, then the crisis lines.

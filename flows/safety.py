@@ -17,11 +17,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from flows import check
+from flows import check, safe_to_talk
 from flows.commands import resume
 from flows.content import content_for
 from flows.conversation import Conversation
-from flows.crisis_kinds import LINE_KINDS, THIRD_PARTY, about_suicide, crisis_kind, line_kinds, message_key
+from flows.crisis_kinds import (
+    ABUSE,
+    LINE_KINDS,
+    THIRD_PARTY,
+    about_suicide,
+    crisis_kind,
+    line_kinds,
+    message_key,
+)
 from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
 from flows.events import Edited, Event, Text
@@ -33,6 +41,7 @@ from flows.turn import Turn
 
 RECENT_SIGNALS = "recent_signals"  # in the session's answers: signals of earlier messages, no text
 RECENT_MESSAGES = 10  # how many earlier messages with signals inform the reading of the next
+
 
 def intercept(turn: Turn, event: Event) -> bool:
     """Assess the message first; return True when risk took the turn over from the state."""
@@ -210,14 +219,17 @@ def _for_the_kind(turn: Turn, kind: str, text: str) -> bool:
     else:
         lines = render_lines(conversation.country, turn.content, kinds=kinds)
         turn.say(turn.text(key, lines=lines, **values))
-    _after_the_kind(turn, already)
+    _after_the_kind(turn, kind, already)
     return True
 
 
-def _after_the_kind(turn: Turn, already: RiskLevel) -> None:
-    """Thoughts of suicide said with it still get the safety questions, once; else back to the step."""
+def _after_the_kind(turn: Turn, kind: str, already: RiskLevel) -> None:
+    """Thoughts of suicide said with it still get the safety questions, once; abuse at home is asked
+    whether it is safe to talk; else back to the step."""
     if turn.conversation.past_consent and about_suicide(turn.risk) and already < RiskLevel.HIGH:
         _screen(turn)
+    elif kind == ABUSE:
+        safe_to_talk.ask(turn)
     else:
         _resume(turn)
 
