@@ -30,6 +30,9 @@ KIND_SIGNALS: tuple[tuple[str, frozenset[str]], ...] = (
     (ABUSE, frozenset({"abuse", "domestic_violence"})),
 )
 
+# Someone hurting or threatening the person: a threat read alongside is theirs, not the person's.
+HURT_BY_SOMEONE = frozenset({"abuse", "domestic_violence", "child_abuse", "sexual_violence"})
+
 # The kinds of lines each crisis gets, in order: its own lines first, then the crisis lines.
 LINE_KINDS: dict[str, tuple[str, ...]] = {
     MEDICAL: ("poison", CRISIS),
@@ -65,7 +68,7 @@ SUICIDE_SIGNALS = frozenset(
 NOT_ABOUT_THEM = frozenset({THIRD_PARTY_SIGNAL, "topic", "history", "past_distress", "figurative"})
 # A practical need said in words the detector reads as general crisis language ("nowhere to sleep
 # tonight") gets the community lines first; any other signal keeps its own response.
-PRACTICAL_SIGNALS = frozenset({"crisis_language", "distress"})
+PRACTICAL_SIGNALS = frozenset({"crisis_language", "concern_language", "distress"})
 # Self-harm or an attempt with these first-aid needs is a medical emergency first.
 URGENT_FIRST_AID = {
     "self_harm": {"bleeding"},
@@ -76,6 +79,9 @@ URGENT_FIRST_AID = {
 def crisis_kind(risk: RiskAssessment, text: str, content: Content) -> str | None:
     """The kind of crisis the message is, or None for the suicide and distress pathway."""
     signals = risk.signals
+    if signals & HURT_BY_SOMEONE:
+        # "he said he'd kill me": the threat is against the person, not by them.
+        signals = signals - {"harm_to_others"}
     situation = situation_of(text, content)
     if situation == PROFESSIONAL and signals <= NOT_ABOUT_THEM:
         return PROFESSIONAL

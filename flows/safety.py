@@ -34,7 +34,7 @@ from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
 from flows.events import Edited, Event, Text
 from flows.intents import Reply
-from flows.reflection import PRACTICAL, PROFESSIONAL, first_aid_step, reflect
+from flows.reflection import PANIC, PRACTICAL, PROFESSIONAL, first_aid_step, reflect, situation_of
 from flows.risk import RiskContext, RiskLevel, assess
 from flows.states.consent import hinted_country
 from flows.turn import Turn
@@ -73,7 +73,7 @@ def act_on(turn: Turn, text: str) -> bool:
     if kind is not None:
         return _for_the_kind(turn, kind, text)
     if turn.risk.to_confirm:
-        return _to_confirm(turn)
+        return _to_confirm(turn, text)
     already = _acted_on(turn)
     if not conversation.past_consent:
         return _before_consent(turn)
@@ -120,18 +120,19 @@ def _kind_acted_on(turn: Turn, kind: str) -> RiskLevel:
     return already
 
 
-def _to_confirm(turn: Turn) -> bool:
+def _to_confirm(turn: Turn, text: str) -> bool:
     """Only the learned layer reads a crisis: ask the person directly instead of paging.
 
     Before consent the lines go out as for any signal; while a case is open (waiting or with staff)
     the team reads every word; in the screening its questions already ask; after a "no" this
-    session the model alone asks no more.
+    session the model alone asks no more. Panic ("my heart is pounding, I think I'm dying") reads
+    like a crisis to the model: the step names it as panic and offers breathing instead.
     """
     conversation = turn.conversation
     if not conversation.past_consent:
         return _before_consent(turn)
     asked_elsewhere = conversation.state == "screening" or bool(conversation.case_status)
-    if asked_elsewhere or check.declined_before(turn):
+    if asked_elsewhere or check.declined_before(turn) or situation_of(text, turn.content) == PANIC:
         return False
     check.ask(turn)
     return True
