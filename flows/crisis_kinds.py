@@ -121,11 +121,20 @@ def message_key(content: Content, kind: str, level: RiskLevel) -> str:
 
 
 def say_practical_lines(turn: Turn, text: str) -> None:
-    """A practical need (shelter tonight, food, money) gets the country's lines for it at once."""
+    """A practical need (shelter tonight, food, money) gets the country's lines for it at once; a
+    young person (a bullied 14-year-old), the lines for children and young people."""
     if names_situation(text, turn.content, PRACTICAL):
         kinds = line_kinds(PRACTICAL, text, turn.content)
         lines = render_lines(turn.conversation.country, turn.content, kinds=kinds)
         turn.say_key("checkin.practical_lines", lines=lines)
+    elif names_situation(text, turn.content, YOUNG):
+        lines = render_lines(turn.conversation.country, turn.content, kinds=("children",))
+        turn.say_key("checkin.young_lines", lines=lines)
+
+
+def suicide_line_kinds(text: str, content: Content) -> tuple[str, ...]:
+    """The crisis lines, after the lines for children and young people when a young person writes."""
+    return ("children", CRISIS) if names_situation(text, content, YOUNG) else (CRISIS,)
 
 
 def _medical_first(risk: RiskAssessment, text: str, content: Content) -> bool:

@@ -29,6 +29,7 @@ from flows.crisis_kinds import (
     crisis_kind,
     line_kinds,
     message_key,
+    suicide_line_kinds,
 )
 from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
@@ -78,7 +79,7 @@ def act_on(turn: Turn, text: str) -> bool:
     if not conversation.past_consent:
         return _before_consent(turn)
     if turn.risk.level >= RiskLevel.IMMINENT:
-        return _imminent(turn)
+        return _imminent(turn, text)
     if turn.risk.level >= RiskLevel.HIGH:
         return _high(turn, already, text)
     return _moderate(turn, already, text)
@@ -138,12 +139,13 @@ def _to_confirm(turn: Turn, text: str) -> bool:
     return True
 
 
-def _imminent(turn: Turn) -> bool:
+def _imminent(turn: Turn, text: str) -> bool:
     emergency = emergency_number(turn.conversation.country)
+    kinds = suicide_line_kinds(text, turn.content)
     if turn.conversation.state == "with_staff":
-        request_person(turn, "risk", "safety.urgent_with_staff", emergency=emergency)
+        request_person(turn, "risk", "safety.urgent_with_staff", kinds, emergency=emergency)
         return False  # the staff member must read this message too
-    request_person(turn, "risk", "safety.imminent", emergency=emergency)
+    request_person(turn, "risk", "safety.imminent", kinds, emergency=emergency)
     _screen(turn)
     return True
 
@@ -153,7 +155,8 @@ def _high(turn: Turn, already: RiskLevel, text: str) -> bool:
     reflection = reflect(text, turn.content)
     if reflection and key == "safety.high":
         turn.say(reflection)  # what they are going through, said back before the safety words
-    request_person(turn, "risk", key, emergency=emergency_number(turn.conversation.country))
+    kinds = suicide_line_kinds(text, turn.content)
+    request_person(turn, "risk", key, kinds, emergency=emergency_number(turn.conversation.country))
     if turn.conversation.state in ("screening", "with_staff"):
         return False  # the screening question still takes this answer; staff still read it
     if already < RiskLevel.HIGH:
