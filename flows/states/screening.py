@@ -8,7 +8,9 @@ done longer ago is moderate.
 
 from __future__ import annotations
 
-from flows.answers import Answer
+import re
+
+from flows.answers import Answer, normalise
 from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
 from flows.intents import Reply
@@ -20,6 +22,7 @@ from flows.turn import Turn
 YES_NO = ("yes", "no", "not_sure")
 QUESTIONS = ("wish_dead", "thoughts", "how", "intent", "plan", "behaviour", "recent")
 OFFER = Step("screening.offer", ("screen_yes", "screen_no"))
+_APOSTROPHES = re.compile("['\u2019]")
 SAFE_NOW = Step("screening.safe_now", ("safe_now", "not_safe", "calm_down"))
 
 
@@ -60,6 +63,8 @@ class Screening(StateHandler):
             turn.go("ground")
         elif answer.picked("safe_now"):
             self.ask(turn, "offer", turn.text("screening.glad_safe"))
+        elif called_for_help(turn, answer.text):
+            self.ask(turn, "safe_now", turn.text("screening.called"))
         else:
             self.reprompt(turn)
 
@@ -76,6 +81,12 @@ class Screening(StateHandler):
             self.ask(turn, following)
         else:
             conclude(turn, triage(answers))
+
+
+def called_for_help(turn: Turn, text: str) -> bool:
+    """Whether the person says help is on its way ("I called 999", "the ambulance is coming")."""
+    said = f" {normalise(_APOSTROPHES.sub('', text))} "  # "I've" as "ive", as the phrases are written
+    return any(f" {normalise(words)} " in said for words in turn.content.words("screening.called_words"))
 
 
 def next_question(step: str, said_yes: bool) -> str | None:
