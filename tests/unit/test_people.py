@@ -204,11 +204,13 @@ def test_someone_who_says_they_are_safe_now_is_still_asked_how_safe_and_offered_
     chat.person("yes").bot_in("screening.wish_dead")
 
 
-def test_a_man_heading_next_door_with_a_knife_is_told_to_put_it_down_and_not_go():
+def test_a_man_heading_next_door_with_a_knife_is_told_to_keep_away_and_not_go():
     chat = consented().person("I'm going next door with a knife to sort him out")
-    chat.bot_says("Put down anything you could hurt someone with", "don't go back", "Call 999 now")
+    chat.bot_says(
+        "put distance between you and anything you could hurt someone with", "don't go to them", "999"
+    )
     chat.bot_never_says(SUICIDE_QUESTION, "knife")
-    assert escalated(chat)[0].level == RiskLevel.IMMINENT
+    assert escalated(chat)[0].level >= RiskLevel.HIGH
 
 
 def test_a_man_bleeding_from_a_cut_hears_press_on_the_wound_and_call_999():
