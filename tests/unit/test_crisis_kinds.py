@@ -135,6 +135,13 @@ def test_words_that_answer_neither_way_are_heard_by_the_step():
     assert not chat.conversation.pending
 
 
+def test_a_staff_member_joining_hears_the_answer_to_is_it_safe_to_talk():
+    chat = consented("United Kingdom").person("My partner threatened to kill me tonight")
+    chat.event(CaseOpened(case_id=1)).event(StaffJoined(name="Sam")).bot_in("with_staff")
+    chat.person("he's here")
+    assert chat.of_kind(RelayToStaff) == [RelayToStaff("he's here")]
+
+
 def test_spanish_not_safe_to_talk():
     chat = consented("Spain")
     chat.conversation.language = "es"
