@@ -6,9 +6,10 @@ A side-question (confirm /forget, pick a language, change country) is kept in
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
-from flows import check
+from flows import check, safe_to_talk
 from flows.answers import Answer
 from flows.checkins import describe, scheduled, take_check_in
 from flows.content import available_languages, content_for
@@ -23,6 +24,18 @@ from flows.states.consent import country_question, picked_country
 from flows.turn import Turn
 
 FORGET_OPTIONS = ("forget_yes", "forget_no")
+# What a side-question's option sets off.
+OptionTaker = Callable[[Turn], None]
+
+
+@dataclass(frozen=True)
+class SideQuestion:
+    """A short question over the current step: its prompt, what each of its options does, and what
+    any other answer does (asked again, unless the question reads free text or built its options)."""
+
+    prompt: Callable[[Turn], Reply]
+    options: Mapping[str, OptionTaker] = field(default_factory=dict)
+    otherwise: Callable[[Turn, Answer], None] | None = None
 
 
 def run_command(turn: Turn, command: Command) -> None:
@@ -33,7 +46,7 @@ def run_command(turn: Turn, command: Command) -> None:
 def current_prompt(turn: Turn) -> Reply:
     """The question the person was last asked, or, during a side-question, that question."""
     if turn.conversation.pending:
-        return PENDING_PROMPTS[turn.conversation.pending](turn)
+        return SIDE_QUESTIONS[turn.conversation.pending].prompt(turn)
     return HANDLERS[turn.conversation.state].prompt(turn)
 
 
@@ -119,18 +132,19 @@ def unknown(turn: Turn) -> None:
 
 def answer_pending(turn: Turn, answer: Answer) -> None:
     """Settle the open side-question, then return to the question underneath it."""
-    pending = turn.conversation.pending
-    PENDING_ANSWERS[pending](turn, answer)
-
-
-def _forget_answer(turn: Turn, answer: Answer) -> None:
-    if answer.picked("forget_yes"):
-        _erase(turn)
-    elif answer.picked("forget_no"):
-        turn.conversation.pending = ""
-        resume(turn, turn.text("forget.kept"))
+    question = SIDE_QUESTIONS[turn.conversation.pending]
+    taker = question.options.get(answer.option or "")
+    if taker is not None:
+        taker(turn)
+    elif question.otherwise is not None:
+        question.otherwise(turn, answer)
     else:
         reprompt(turn, current_prompt(turn))
+
+
+def _keep(turn: Turn) -> None:
+    turn.conversation.pending = ""
+    resume(turn, turn.text("forget.kept"))
 
 
 def _erase(turn: Turn) -> None:
@@ -170,20 +184,27 @@ def _plan_prompt(turn: Turn) -> Reply:
     return Reply(render_plan(profile, turn.content), turn.options(("edit_plan", "export_plan", "carry_on")))
 
 
-def _plan_answer(turn: Turn, answer: Answer) -> None:
-    conversation = turn.conversation
-    conversation.pending = ""
-    if answer.picked("make_plan"):
-        turn.go("make_plan")
-    elif answer.picked("edit_plan"):
-        conversation.pending = "plan_step"
-        resume(turn)
-    elif answer.picked("export_plan"):
-        text = render_plan(conversation.profile, turn.content)
-        turn.send(Reply(turn.text("plan.export", plan=text), attachment=("my-safety-plan.txt", text)))
-        resume(turn)
-    else:
-        resume(turn)
+def _make_plan(turn: Turn) -> None:
+    turn.conversation.pending = ""
+    turn.go("make_plan")
+
+
+def _edit_plan(turn: Turn) -> None:
+    turn.conversation.pending = "plan_step"
+    resume(turn)
+
+
+def _export_plan(turn: Turn) -> None:
+    turn.conversation.pending = ""
+    text = render_plan(turn.conversation.profile, turn.content)
+    turn.send(Reply(turn.text("plan.export", plan=text), attachment=("my-safety-plan.txt", text)))
+    resume(turn)
+
+
+def _carry_on(turn: Turn, answer: Answer | None = None) -> None:
+    """Close the side-question and go back to the step underneath, as it was."""
+    turn.conversation.pending = ""
+    resume(turn)
 
 
 def _plan_step_prompt(turn: Turn) -> Reply:
@@ -250,21 +271,18 @@ COMMANDS: dict[str, Callable[[Turn], None]] = {
     "plan": side_question("plan"),
     "checkins": side_question("checkins"),
 }
-PENDING_PROMPTS: dict[str, Callable[[Turn], Reply]] = {
-    "forget": _forget_prompt,
-    "language": _language_prompt,
-    "country": country_question,
-    "plan": _plan_prompt,
-    "plan_step": _plan_step_prompt,
-    "checkins": _checkins_prompt,
-    check.PENDING: check.prompt,
-}
-PENDING_ANSWERS: dict[str, Callable[[Turn, Answer], None]] = {
-    "forget": _forget_answer,
-    "language": _language_answer,
-    "country": _country_answer,
-    "plan": _plan_answer,
-    "plan_step": _plan_step_answer,
-    "checkins": _checkins_answer,
-    check.PENDING: check.answer,
+# Every side-question, by the name kept in `conversation.pending`.
+SIDE_QUESTIONS: dict[str, SideQuestion] = {
+    "forget": SideQuestion(_forget_prompt, {"forget_yes": _erase, "forget_no": _keep}),
+    "language": SideQuestion(_language_prompt, otherwise=_language_answer),
+    "country": SideQuestion(country_question, otherwise=_country_answer),
+    "plan": SideQuestion(
+        _plan_prompt,
+        {"make_plan": _make_plan, "edit_plan": _edit_plan, "export_plan": _export_plan},
+        otherwise=_carry_on,
+    ),
+    "plan_step": SideQuestion(_plan_step_prompt, otherwise=_plan_step_answer),
+    "checkins": SideQuestion(_checkins_prompt, otherwise=_checkins_answer),
+    check.PENDING: SideQuestion(check.prompt, otherwise=check.answer),
+    safe_to_talk.PENDING: SideQuestion(safe_to_talk.prompt, otherwise=safe_to_talk.answer),
 }

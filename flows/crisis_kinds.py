@@ -18,6 +18,7 @@ from flows.turn import Turn
 MEDICAL = "medical"
 THIRD_PARTY = "third_party"
 THIRD_PARTY_SIGNAL = "third_party_concern"
+ABUSE = "abuse"
 
 # Signal kinds in priority order: a medical emergency is answered before anything else.
 KIND_SIGNALS: tuple[tuple[str, frozenset[str]], ...] = (
@@ -26,8 +27,11 @@ KIND_SIGNALS: tuple[tuple[str, frozenset[str]], ...] = (
     # A child hurt is answered as a child first: the lines for children, a trusted adult.
     ("child_abuse", frozenset({"child_abuse"})),
     ("sexual_violence", frozenset({"sexual_violence"})),
-    ("abuse", frozenset({"abuse", "domestic_violence"})),
+    (ABUSE, frozenset({"abuse", "domestic_violence"})),
 )
+
+# Someone hurting or threatening the person: a threat read alongside is theirs, not the person's.
+HURT_BY_SOMEONE = frozenset({"abuse", "domestic_violence", "child_abuse", "sexual_violence"})
 
 # The kinds of lines each crisis gets, in order: its own lines first, then the crisis lines.
 LINE_KINDS: dict[str, tuple[str, ...]] = {
@@ -64,7 +68,7 @@ SUICIDE_SIGNALS = frozenset(
 NOT_ABOUT_THEM = frozenset({THIRD_PARTY_SIGNAL, "topic", "history", "past_distress", "figurative"})
 # A practical need said in words the detector reads as general crisis language ("nowhere to sleep
 # tonight") gets the community lines first; any other signal keeps its own response.
-PRACTICAL_SIGNALS = frozenset({"crisis_language", "distress"})
+PRACTICAL_SIGNALS = frozenset({"crisis_language", "concern_language", "distress"})
 # Self-harm or an attempt with these first-aid needs is a medical emergency first.
 URGENT_FIRST_AID = {
     "self_harm": {"bleeding"},
@@ -75,6 +79,9 @@ URGENT_FIRST_AID = {
 def crisis_kind(risk: RiskAssessment, text: str, content: Content) -> str | None:
     """The kind of crisis the message is, or None for the suicide and distress pathway."""
     signals = risk.signals
+    if signals & HURT_BY_SOMEONE:
+        # "he said he'd kill me": the threat is against the person, not by them.
+        signals = signals - {"harm_to_others"}
     situation = situation_of(text, content)
     if situation == PROFESSIONAL and signals <= NOT_ABOUT_THEM:
         return PROFESSIONAL
@@ -114,11 +121,20 @@ def message_key(content: Content, kind: str, level: RiskLevel) -> str:
 
 
 def say_practical_lines(turn: Turn, text: str) -> None:
-    """A practical need (shelter tonight, food, money) gets the country's lines for it at once."""
+    """A practical need (shelter tonight, food, money) gets the country's lines for it at once; a
+    young person (a bullied 14-year-old), the lines for children and young people."""
     if names_situation(text, turn.content, PRACTICAL):
         kinds = line_kinds(PRACTICAL, text, turn.content)
         lines = render_lines(turn.conversation.country, turn.content, kinds=kinds)
         turn.say_key("checkin.practical_lines", lines=lines)
+    elif names_situation(text, turn.content, YOUNG):
+        lines = render_lines(turn.conversation.country, turn.content, kinds=("children",))
+        turn.say_key("checkin.young_lines", lines=lines)
+
+
+def suicide_line_kinds(text: str, content: Content) -> tuple[str, ...]:
+    """The crisis lines, after the lines for children and young people when a young person writes."""
+    return ("children", CRISIS) if names_situation(text, content, YOUNG) else (CRISIS,)
 
 
 def _medical_first(risk: RiskAssessment, text: str, content: Content) -> bool:

@@ -133,6 +133,7 @@ class Engine:
         if isinstance(event, Edited):
             resume(turn, turn.text("common.edited"))
         elif isinstance(event, Command):
+            conversation.answers.pop(MISSED, None)  # a command worked: the next miss is the first in a row
             run_command(turn, event)
         elif isinstance(event, TimerFired):
             HANDLERS[conversation.state].timer(turn, event.name)

@@ -18,6 +18,8 @@ from flows.content import Content
 PRACTICAL = "practical"
 # A helper or professional after a hard case: supervision and debrief, not the crisis pathway.
 PROFESSIONAL = "professional"
+# Panic: named as such, with breathing; the learned layer's reading of it alone asks nothing.
+PANIC = "panic"
 
 
 def situation_of(text: str, content: Content) -> str | None:

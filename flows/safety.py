@@ -17,16 +17,25 @@ from __future__ import annotations
 
 from typing import Literal
 
-from flows import check
+from flows import check, safe_to_talk
 from flows.commands import resume
 from flows.content import content_for
 from flows.conversation import Conversation
-from flows.crisis_kinds import LINE_KINDS, THIRD_PARTY, about_suicide, crisis_kind, line_kinds, message_key
+from flows.crisis_kinds import (
+    ABUSE,
+    LINE_KINDS,
+    THIRD_PARTY,
+    about_suicide,
+    crisis_kind,
+    line_kinds,
+    message_key,
+    suicide_line_kinds,
+)
 from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
 from flows.events import Edited, Event, Text
 from flows.intents import Reply
-from flows.reflection import PRACTICAL, PROFESSIONAL, first_aid_step, reflect
+from flows.reflection import PANIC, PRACTICAL, PROFESSIONAL, first_aid_step, reflect, situation_of
 from flows.risk import RiskContext, RiskLevel, assess
 from flows.states.consent import hinted_country
 from flows.turn import Turn
@@ -65,12 +74,12 @@ def act_on(turn: Turn, text: str) -> bool:
     if kind is not None:
         return _for_the_kind(turn, kind, text)
     if turn.risk.to_confirm:
-        return _to_confirm(turn)
+        return _to_confirm(turn, text)
     already = _acted_on(turn)
     if not conversation.past_consent:
         return _before_consent(turn)
     if turn.risk.level >= RiskLevel.IMMINENT:
-        return _imminent(turn)
+        return _imminent(turn, text)
     if turn.risk.level >= RiskLevel.HIGH:
         return _high(turn, already, text)
     return _moderate(turn, already, text)
@@ -112,29 +121,31 @@ def _kind_acted_on(turn: Turn, kind: str) -> RiskLevel:
     return already
 
 
-def _to_confirm(turn: Turn) -> bool:
+def _to_confirm(turn: Turn, text: str) -> bool:
     """Only the learned layer reads a crisis: ask the person directly instead of paging.
 
     Before consent the lines go out as for any signal; while a case is open (waiting or with staff)
     the team reads every word; in the screening its questions already ask; after a "no" this
-    session the model alone asks no more.
+    session the model alone asks no more. Panic ("my heart is pounding, I think I'm dying") reads
+    like a crisis to the model: the step names it as panic and offers breathing instead.
     """
     conversation = turn.conversation
     if not conversation.past_consent:
         return _before_consent(turn)
     asked_elsewhere = conversation.state == "screening" or bool(conversation.case_status)
-    if asked_elsewhere or check.declined_before(turn):
+    if asked_elsewhere or check.declined_before(turn) or situation_of(text, turn.content) == PANIC:
         return False
     check.ask(turn)
     return True
 
 
-def _imminent(turn: Turn) -> bool:
+def _imminent(turn: Turn, text: str) -> bool:
     emergency = emergency_number(turn.conversation.country)
+    kinds = suicide_line_kinds(text, turn.content)
     if turn.conversation.state == "with_staff":
-        request_person(turn, "risk", "safety.urgent_with_staff", emergency=emergency)
+        request_person(turn, "risk", "safety.urgent_with_staff", kinds, emergency=emergency)
         return False  # the staff member must read this message too
-    request_person(turn, "risk", "safety.imminent", emergency=emergency)
+    request_person(turn, "risk", "safety.imminent", kinds, emergency=emergency)
     _screen(turn)
     return True
 
@@ -144,7 +155,8 @@ def _high(turn: Turn, already: RiskLevel, text: str) -> bool:
     reflection = reflect(text, turn.content)
     if reflection and key == "safety.high":
         turn.say(reflection)  # what they are going through, said back before the safety words
-    request_person(turn, "risk", key, emergency=emergency_number(turn.conversation.country))
+    kinds = suicide_line_kinds(text, turn.content)
+    request_person(turn, "risk", key, kinds, emergency=emergency_number(turn.conversation.country))
     if turn.conversation.state in ("screening", "with_staff"):
         return False  # the screening question still takes this answer; staff still read it
     if already < RiskLevel.HIGH:
@@ -211,14 +223,17 @@ def _for_the_kind(turn: Turn, kind: str, text: str) -> bool:
     else:
         lines = render_lines(conversation.country, turn.content, kinds=kinds)
         turn.say(turn.text(key, lines=lines, **values))
-    _after_the_kind(turn, already)
+    _after_the_kind(turn, kind, already)
     return True
 
 
-def _after_the_kind(turn: Turn, already: RiskLevel) -> None:
-    """Thoughts of suicide said with it still get the safety questions, once; else back to the step."""
+def _after_the_kind(turn: Turn, kind: str, already: RiskLevel) -> None:
+    """Thoughts of suicide said with it still get the safety questions, once; abuse at home is asked
+    whether it is safe to talk; else back to the step."""
     if turn.conversation.past_consent and about_suicide(turn.risk) and already < RiskLevel.HIGH:
         _screen(turn)
+    elif kind == ABUSE:
+        safe_to_talk.ask(turn)
     else:
         _resume(turn)
 

@@ -100,6 +100,7 @@ def _joined(turn: Turn, event: StaffJoined) -> None:
     conversation = turn.conversation
     conversation.case_status = WITH_STAFF
     conversation.staff_name = event.name
+    conversation.pending = ""  # a side-question left open would catch words meant for the staff member
     turn.intents.append(CancelTimer(WAITING_UPDATE))
     turn.say_key("team.handed_over" if event.handover else "team.joined", name=event.name)
     if conversation.state != "with_staff":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flows.answers import Answer, parse_rating
 from flows.crisis_lines import render_lines
 from flows.intents import RecordOutcome, Reply
-from flows.states.base import RATING_OPTIONS, StateHandler, Step, reply_for
+from flows.states.base import RATING_OPTIONS, AnswerTaker, StateHandler, Step, reply_for
 from flows.turn import Turn
 
 RATING = Step("closing.rating", RATING_OPTIONS)
@@ -18,7 +18,10 @@ class Closing(StateHandler):
     def prompt(self, turn: Turn) -> Reply:
         return reply_for(turn, RATING)
 
-    def answer(self, turn: Turn, answer: Answer) -> None:
+    def answers(self) -> dict[str, AnswerTaker]:
+        return {"": self._rating}
+
+    def _rating(self, turn: Turn, answer: Answer) -> None:
         rating = parse_rating(answer.option or answer.text, turn.content)
         if rating is None:
             self.reprompt(turn)

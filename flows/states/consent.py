@@ -5,7 +5,7 @@ from __future__ import annotations
 from flows.answers import Answer
 from flows.crisis_lines import FALLBACK, country_codes, country_name, find_country
 from flows.intents import EraseUser, Option, RelayToStaff, Reply
-from flows.states.base import StateHandler, Step, reply_for
+from flows.states.base import AnswerTaker, StateHandler, Step, reply_for
 from flows.turn import Turn
 
 WELCOME = Step("consent.welcome", ("agree", "decline"))
@@ -26,16 +26,14 @@ class Consent(StateHandler):
         return reply_for(turn, BRIEF if step == "brief" else WELCOME)
 
     def answer(self, turn: Turn, answer: Answer) -> None:
-        step = turn.conversation.step
         if turn.conversation.case_status == "with_staff" and answer.option is None and answer.text:
             # Someone in crisis may never have agreed to anything: a staff member with them still hears them.
             turn.intents.append(RelayToStaff(answer.text))
-        elif step == "country":
-            self._country(turn, answer)
-        elif step == "country_confirm":
-            self._confirm(turn, answer)
         else:
-            self._welcome(turn, answer)
+            super().answer(turn, answer)
+
+    def answers(self) -> dict[str, AnswerTaker]:
+        return {"country": self._country, "country_confirm": self._confirm, "": self._welcome}
 
     def _welcome(self, turn: Turn, answer: Answer) -> None:
         if answer.picked("agree") and turn.conversation.step == "brief" and turn.conversation.country:

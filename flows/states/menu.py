@@ -6,7 +6,7 @@ from flows.answers import Answer
 from flows.definition import MENU_TRIGGERS
 from flows.escalation import request_person
 from flows.intents import Reply
-from flows.states.base import StateHandler, Step, reply_for
+from flows.states.base import AnswerTaker, StateHandler, Step, reply_for
 from flows.team import go_home
 from flows.turn import Turn
 
@@ -23,7 +23,10 @@ class Menu(StateHandler):
     def prompt(self, turn: Turn) -> Reply:
         return reply_for(turn, MENU)
 
-    def answer(self, turn: Turn, answer: Answer) -> None:
+    def answers(self) -> dict[str, AnswerTaker]:
+        return {"": self._choice}
+
+    def _choice(self, turn: Turn, answer: Answer) -> None:
         if answer.option in MENU_TRIGGERS:
             turn.go(MENU_TRIGGERS[answer.option])
         elif answer.picked("person") and turn.conversation.case_status:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flows.answers import Answer
 from flows.crisis_lines import render_lines, render_support_lines
 from flows.intents import Reply
-from flows.states.base import StateHandler
+from flows.states.base import AnswerTaker, StateHandler
 from flows.states.consent import country_question, picked_country
 from flows.turn import Turn
 
@@ -33,13 +33,12 @@ class Resources(StateHandler):
             text = f"{text}\n\n{turn.text('resources.support', lines=support)}"
         return Reply(text, turn.options(MAIN))
 
-    def answer(self, turn: Turn, answer: Answer) -> None:
-        if turn.conversation.step == "country":
-            self._country(turn, answer)
-        elif answer.picked("change_country"):
+    def answers(self) -> dict[str, AnswerTaker]:
+        return {"country": self._country, "": self._lines}
+
+    def _lines(self, turn: Turn, answer: Answer) -> None:
+        if answer.picked("change_country"):
             self.ask(turn, "country")
-        elif answer.picked("menu"):
-            turn.go("to_menu")
         elif answer.picked("done"):
             turn.go("close")
         else:

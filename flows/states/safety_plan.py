@@ -5,7 +5,7 @@ from __future__ import annotations
 from flows.answers import Answer
 from flows.intents import Reply
 from flows.plan import STEPS, add_items, prefill_professionals, render_plan, render_step
-from flows.states.base import StateHandler
+from flows.states.base import AnswerTaker, StateHandler
 from flows.team import go_home
 from flows.turn import Turn
 
@@ -34,7 +34,10 @@ class SafetyPlan(StateHandler):
         parts.append(render_step(turn.conversation.profile, step, turn.content))
         return Reply("\n\n".join(part for part in parts if part), turn.options(IN_STEP))
 
-    def answer(self, turn: Turn, answer: Answer) -> None:
+    def answers(self) -> dict[str, AnswerTaker]:
+        return {"": self._item}  # every step of the plan takes the same kinds of answer
+
+    def _item(self, turn: Turn, answer: Answer) -> None:
         step = turn.conversation.step
         if answer.picked("next_step", "skip_step"):
             self._advance(turn, step)

@@ -8,18 +8,21 @@ done longer ago is moderate.
 
 from __future__ import annotations
 
-from flows.answers import Answer
+import re
+
+from flows.answers import Answer, normalise
 from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
 from flows.intents import Reply
 from flows.risk.levels import RiskLevel
-from flows.states.base import StateHandler, Step, reply_for
+from flows.states.base import AnswerTaker, StateHandler, Step, reply_for
 from flows.team import go_home
 from flows.turn import Turn
 
 YES_NO = ("yes", "no", "not_sure")
 QUESTIONS = ("wish_dead", "thoughts", "how", "intent", "plan", "behaviour", "recent")
 OFFER = Step("screening.offer", ("screen_yes", "screen_no"))
+_APOSTROPHES = re.compile("['\u2019]")
 SAFE_NOW = Step("screening.safe_now", ("safe_now", "not_safe", "calm_down"))
 
 
@@ -40,14 +43,8 @@ class Screening(StateHandler):
             return reply_for(turn, SAFE_NOW)
         return reply_for(turn, Step(f"screening.questions.{step}", YES_NO))
 
-    def answer(self, turn: Turn, answer: Answer) -> None:
-        step = turn.conversation.step
-        if step == "offer":
-            self._offer(turn, answer)
-        elif step == "safe_now":
-            self._safe_now(turn, answer)
-        else:
-            self._question(turn, step, answer)
+    def answers(self) -> dict[str, AnswerTaker]:
+        return {"offer": self._offer, "safe_now": self._safe_now, "": self._question}
 
     def _offer(self, turn: Turn, answer: Answer) -> None:
         if answer.picked("screen_yes"):
@@ -66,10 +63,13 @@ class Screening(StateHandler):
             turn.go("ground")
         elif answer.picked("safe_now"):
             self.ask(turn, "offer", turn.text("screening.glad_safe"))
+        elif called_for_help(turn, answer.text):
+            self.ask(turn, "safe_now", turn.text("screening.called"))
         else:
             self.reprompt(turn)
 
-    def _question(self, turn: Turn, step: str, answer: Answer) -> None:
+    def _question(self, turn: Turn, answer: Answer) -> None:
+        step = turn.conversation.step
         said_yes = yes_from(turn, answer)
         if said_yes is None:
             self.reprompt(turn)
@@ -81,6 +81,12 @@ class Screening(StateHandler):
             self.ask(turn, following)
         else:
             conclude(turn, triage(answers))
+
+
+def called_for_help(turn: Turn, text: str) -> bool:
+    """Whether the person says help is on its way ("I called 999", "the ambulance is coming")."""
+    said = f" {normalise(_APOSTROPHES.sub('', text))} "  # "I've" as "ive", as the phrases are written
+    return any(f" {normalise(words)} " in said for words in turn.content.words("screening.called_words"))
 
 
 def next_question(step: str, said_yes: bool) -> str | None:

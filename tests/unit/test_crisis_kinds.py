@@ -17,6 +17,7 @@ from flows.risk.levels import RiskLevel
 from tests.transcript import Transcript, at_menu, consented
 
 SUICIDE_TEMPLATE = "If you might act on these thoughts"
+DIDNT_CATCH = "didn't quite catch"
 HIGH, IMMINENT, MODERATE = RiskLevel.HIGH, RiskLevel.IMMINENT, RiskLevel.MODERATE
 
 
@@ -96,6 +97,56 @@ def test_a_woman_threatened_by_her_partner_gets_the_dv_line_a_safety_check_and_h
     assert first(chat.said, "0808 2000 247", "116 123")
     assert {"abuse", "domestic_violence"} & set(escalations(chat)[0].signals)
     chat.bot_in("checkin.story")  # no suicide questions for a threat from someone else
+
+
+def test_is_it_safe_to_talk_is_a_real_choice_after_abuse_is_disclosed():
+    chat = consented("United Kingdom").person("My partner threatened to kill me tonight")
+    chat.bot_offers("Yes, I can talk", "No, not safe", "Not now").bot_in("checkin.story")
+
+
+@pytest.mark.parametrize("answer", ["he's here", "No", "yes but hes in the next room", "No, not safe"])
+def test_not_safe_to_talk_gets_it_short_silent_ways_the_dv_line_and_no_need_to_answer(answer):
+    chat = consented("United Kingdom").person("My partner threatened to kill me tonight")
+    chat.person(answer).bot_in("checkin.story")
+    chat.bot_says(
+        "keep this short", "press 55", "0808 2000 247", "press and hold", "You don't have to answer me"
+    )
+    chat.bot_never_says("What's going on", DIDNT_CATCH)
+    assert chat.options == []  # nothing more is asked of them
+
+
+def test_not_now_is_respected_with_a_way_back_and_the_chat_cleared():
+    chat = consented("United Kingdom").person("My partner threatened to kill me tonight")
+    chat.person("not now").bot_says("Come back whenever it's safe", "999", "press and hold").bot_in(
+        "checkin.story"
+    )
+
+
+@pytest.mark.parametrize("answer", ["yeah", "Yes, I can talk", "he's gone out"])
+def test_safe_to_talk_goes_on_where_the_person_was(answer):
+    chat = consented("United Kingdom").person("My partner threatened to kill me tonight")
+    chat.person(answer).bot_says("Take your time").bot_in("checkin.story")
+    chat.person("he took my phone and my keys last week").bot_in("checkin.rating")
+
+
+def test_words_that_answer_neither_way_are_heard_by_the_step():
+    chat = consented("United Kingdom").person("My partner threatened to kill me tonight")
+    chat.person("he has done this for years and I am scared").bot_never_says(DIDNT_CATCH)
+    assert not chat.conversation.pending
+
+
+def test_a_staff_member_joining_hears_the_answer_to_is_it_safe_to_talk():
+    chat = consented("United Kingdom").person("My partner threatened to kill me tonight")
+    chat.event(CaseOpened(case_id=1)).event(StaffJoined(name="Sam")).bot_in("with_staff")
+    chat.person("he's here")
+    assert chat.of_kind(RelayToStaff) == [RelayToStaff("he's here")]
+
+
+def test_spanish_not_safe_to_talk():
+    chat = consented("Spain")
+    chat.conversation.language = "es"
+    chat.person_read_as("mi pareja me pega", HIGH, "domestic_violence").bot_offers("No, no es seguro")
+    chat.person("está aquí").bot_says("Seré breve", "016", "No tienes que contestarme")
 
 
 def test_being_hit_right_now_hears_get_out_and_that_they_need_not_answer():

@@ -217,6 +217,13 @@ def test_didnt_catch_that_is_said_at_most_once_in_a_row():
     chat.person("/menu").person("zzz").bot_says(DIDNT_CATCH)
 
 
+def test_a_slash_command_between_two_misses_starts_the_count_again():
+    chat = at_menu().person("grounding").bot_in("grounding.choose")
+    chat.person("hmm?").bot_says(DIDNT_CATCH)
+    chat.person("/help").bot_in("grounding.choose")
+    chat.person("asdf").bot_says(DIDNT_CATCH)
+
+
 def test_a_side_question_that_was_not_answered_is_asked_again_without_a_dead_end():
     chat = at_menu().person("/forget").person("since dad left I feel lost")
     chat.bot_never_says(DIDNT_CATCH).bot_says("feeling lost", "Erase everything?")
