@@ -16,6 +16,7 @@ import psycopg
 from sqlalchemy import text
 
 from storage.database import make_engine, normalise_url
+from storage.migrate import upgrade
 
 ROW = b"x" * 200
 
@@ -71,6 +72,7 @@ def empty_postgres(url: str) -> None:
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
     engine.dispose()
 
 
