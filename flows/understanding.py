@@ -121,6 +121,7 @@ def _same(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return all(_close(word, wanted) for word, wanted in zip(words, phrase, strict=True))
 
 
+@lru_cache(maxsize=16384)
 def _close(word: str, wanted: str) -> bool:
     """The same word, or one slip away (a letter missed, added, changed or swapped) in a long word."""
     if word == wanted or _undoubled(word) == _undoubled(wanted):
@@ -150,6 +151,7 @@ def _negated(before: tuple[str, ...]) -> bool:
     return any(word in _word_set("negations") for word in before[-NEGATION_REACH:])
 
 
+@lru_cache(maxsize=1024)
 def _without_fillers(words: tuple[str, ...]) -> tuple[str, ...]:
     fillers = _filler_phrases()
     changed = True
