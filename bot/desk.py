@@ -165,7 +165,7 @@ class Desk:
             return DeskResult().say("not_found", case=case_id)
         if case.status is not CaseStatus.TRIGGERED:
             return DeskResult().say("lost_race", case=case_id, name=self._name_of(uow, case.claimed_by))
-        held = caseload(member, uow.cases.open_cases())
+        held = uow.cases.caseloads().get(member.id, 0)
         if held >= self.policy.caseload_cap:
             return DeskResult().say("at_cap", count=held, cap=self.policy.caseload_cap)
         if not uow.cases.claim(case_id, member.id, self.now(), self.policy.caseload_cap):
@@ -338,7 +338,7 @@ class Desk:
         now = self.now()
         staff = uow.staff.all()
         present = on_call(staff, uow.rota.shifts(), uow.rota.overrides(now), now)
-        return Roster(staff, present, uow.cases.open_cases(), self.policy.caseload_cap)
+        return Roster(staff, present, uow.cases.caseloads(), self.policy.caseload_cap)
 
     def display_name(self, member: StaffMember) -> str:
         if self.policy.counsellor_display == "first_name":

@@ -19,8 +19,9 @@ import hashlib
 import logging
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+from apscheduler.job import Job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -52,6 +53,24 @@ class GuardedScheduler(BackgroundScheduler):  # type: ignore[misc]  # APSchedule
     Unguarded, any exception there (such as a job removed under it) ends the scheduler's thread,
     and with it every timer of the process, silently.
     """
+
+    def __init__(self, *args: object, **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self._quiet = threading.local()
+
+    def wakeup(self) -> None:
+        """APScheduler wakes its loop on every job added: a thread switch on every message. A job
+        added `quietly` is one due after the loop's next wake anyway, which re-reads the jobs then."""
+        if not getattr(self._quiet, "on", False):
+            super().wakeup()
+
+    @contextlib.contextmanager
+    def quietly(self) -> Iterator[None]:
+        self._quiet.on = True
+        try:
+            yield
+        finally:
+            self._quiet.on = False
 
     def _process_jobs(self) -> float | None:
         try:
@@ -97,6 +116,12 @@ class APSchedulerTimers(TimerScheduler):
     def __init__(self, sweep: Callable[[], object], sweep_every: dt.timedelta = SWEEP_EVERY):
         self._sweep = Guarded("the timer sweep", sweep)
         self._sweep_every = sweep_every
+        self._sweep_job: Job | None = None
+        # The due time of each wake-up this process holds, by job id: a timer set again to the same
+        # moment (most messages do) touches no scheduler at all. An entry goes when its job runs or
+        # is cancelled, so this holds no more than the scheduler does.
+        self._wake_ups: dict[str, dt.datetime] = {}
+        self._wake_ups_lock = threading.Lock()
         self._scheduler = GuardedScheduler(
             jobstores={"default": MemoryJobStore()},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
@@ -105,12 +130,12 @@ class APSchedulerTimers(TimerScheduler):
 
     def start(self) -> None:
         self._scheduler.start()
-        self.every(self._sweep_every, self._sweep, name="sweep")
+        self._sweep_job = self.every(self._sweep_every, self._sweep, name="sweep")
 
-    def every(self, interval: dt.timedelta, job: Callable[[], object], name: str = "job") -> None:
+    def every(self, interval: dt.timedelta, job: Callable[[], object], name: str = "job") -> Job:
         """A recurring job of this process (each process that runs timers adds its own)."""
         guarded = job if isinstance(job, Guarded) else Guarded(name, job)
-        self._scheduler.add_job(guarded, "interval", seconds=interval.total_seconds(), name=name)
+        return self._scheduler.add_job(guarded, "interval", seconds=interval.total_seconds(), name=name)
 
     def shutdown(self) -> None:
         self._scheduler.shutdown(wait=False)
@@ -119,15 +144,35 @@ class APSchedulerTimers(TimerScheduler):
         """Wake up when a timer set here comes due; a cancelled one needs no wake-up (the table
         decides what fires, so a stray wake-up only sweeps)."""
         for key, due in changes:
+            job_id = wake_up_id(key)
+            with self._wake_ups_lock:
+                if self._wake_ups.get(job_id) == due:
+                    continue
+                held = self._wake_ups.pop(job_id, None) is not None
+                if due is not None:
+                    self._wake_ups[job_id] = due
             if due is None:
-                with contextlib.suppress(JobLookupError):
-                    self._scheduler.remove_job(wake_up_id(key))
+                if held:
+                    with contextlib.suppress(JobLookupError):
+                        self._scheduler.remove_job(job_id)
             else:
-                self._scheduler.add_job(
-                    self._sweep,
-                    "date",
-                    run_date=due,
-                    id=wake_up_id(key),
-                    replace_existing=True,
-                    name="wake-up",
-                )
+                self._wake_up_at(job_id, due)
+
+    def _wake_up_at(self, job_id: str, due: dt.datetime) -> None:
+        sweep = self._sweep_job
+        after_next_sweep = sweep is not None and sweep.next_run_time is not None and due > sweep.next_run_time
+        with self._scheduler.quietly() if after_next_sweep else contextlib.nullcontext():
+            self._scheduler.add_job(
+                self._woken,
+                "date",
+                args=[job_id],
+                run_date=due,
+                id=job_id,
+                replace_existing=True,
+                name="wake-up",
+            )
+
+    def _woken(self, job_id: str) -> None:
+        with self._wake_ups_lock:
+            self._wake_ups.pop(job_id, None)
+        self._sweep()

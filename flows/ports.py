@@ -142,6 +142,10 @@ class Cases(ABC):
     def open_cases(self) -> list[Case]: ...
 
     @abstractmethod
+    def caseloads(self) -> dict[int, int]:
+        """Open cases held, by staff id, without reading the cases themselves."""
+
+    @abstractmethod
     def record(self, event: CaseEvent) -> None: ...
 
     @abstractmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from flows.answers import normalise
 from flows.content import available_languages, content_for
@@ -81,13 +81,36 @@ def _means(words: tuple[str, ...], found: Phrases) -> bool:
 def _said(words: tuple[str, ...], say: frozenset[tuple[str, ...]]) -> bool:
     """The whole message is one of the phrases, with fillers such as "please" around it or not."""
     trimmed = _without_fillers(words)
-    return any(_same(candidate, phrase) for candidate in {words, trimmed} if candidate for phrase in say)
+    by_length = _by_length(say)
+    for candidate in {words, trimmed}:
+        if not candidate:
+            continue
+        if candidate in say:
+            return True
+        if any(_same(candidate, phrase) for phrase in by_length.get(len(candidate), ())):
+            return True
+    return False
+
+
+@cache
+def _by_length(say: frozenset[tuple[str, ...]]) -> dict[int, tuple[tuple[str, ...], ...]]:
+    """The phrases by their number of words: a message is compared only with phrases as long as it
+    (comparing it with all of them was most of the time a message took)."""
+    grouped: dict[int, list[tuple[str, ...]]] = {}
+    for phrase in say:
+        grouped.setdefault(len(phrase), []).append(phrase)
+    return {length: tuple(group) for length, group in grouped.items()}
 
 
 def _within(words: tuple[str, ...], within: tuple[tuple[str, ...], ...]) -> bool:
     for phrase in within:
-        for start in range(len(words) - len(phrase) + 1):
-            if _same(words[start : start + len(phrase)], phrase) and not _negated(words[:start]):
+        length, first = len(phrase), phrase[0]
+        for start in range(len(words) - length + 1):
+            if (
+                _close(words[start], first)
+                and _same(words[start : start + length], phrase)
+                and not _negated(words[:start])
+            ):
                 return True
     return False
 
@@ -98,11 +121,19 @@ def _same(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return all(_close(word, wanted) for word, wanted in zip(words, phrase, strict=True))
 
 
+@lru_cache(maxsize=16384)
 def _close(word: str, wanted: str) -> bool:
     """The same word, or one slip away (a letter missed, added, changed or swapped) in a long word."""
-    if word == wanted or _DOUBLED.sub(r"\1", word) == _DOUBLED.sub(r"\1", wanted):
+    if word == wanted or _undoubled(word) == _undoubled(wanted):
         return True
     return min(len(word), len(wanted)) >= 5 and _one_slip(word, wanted)
+
+
+@lru_cache(maxsize=8192)
+def _undoubled(word: str) -> str:
+    """The word with doubled letters single. Cached: every message compares each of its words with
+    hundreds of phrase words, and this substitution was half the time a message took."""
+    return _DOUBLED.sub(r"\1", word)
 
 
 def _one_slip(a: str, b: str) -> bool:
@@ -120,6 +151,7 @@ def _negated(before: tuple[str, ...]) -> bool:
     return any(word in _word_set("negations") for word in before[-NEGATION_REACH:])
 
 
+@lru_cache(maxsize=1024)
 def _without_fillers(words: tuple[str, ...]) -> tuple[str, ...]:
     fillers = _filler_phrases()
     changed = True

@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 
 APP_NAME = "pfa-bot"
 
@@ -45,15 +47,41 @@ def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=0,  # a hard ceiling, so that the sum over processes can be planned
         pool_timeout=POOL_WAIT_SECONDS,
         # Shows as the client in pg_stat_activity, so an operator can count what the service holds.
         connect_args={"application_name": APP_NAME, "connect_timeout": 10},
     )
+    event.listen(engine, "connect", _idle_from_now)  # a new connection needs no ping
+    event.listen(engine, "checkin", _idle_from_now)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+# A pooled connection idle longer than this is checked with a round trip before use. SQLAlchemy's
+# pre-ping checked every one, every time: one round trip of six on each message. A connection
+# that broke while in use recently fails its unit of work instead, which keeps the message in the
+# spool, and SQLAlchemy then drops the pool's connections so the next one is fresh.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _idle_from_now(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    idle_since = record.info.get("idle_since")
+    if idle_since is not None and time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        dbapi_connection.rollback()
+    except Exception as error:
+        raise DisconnectionError("a pooled connection no longer answers") from error
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flows.oncall.model import Case, Reach, Role, StaffMember
@@ -14,16 +14,17 @@ from flows.risk.levels import RiskLevel
 
 @dataclass(frozen=True)
 class Roster:
-    """Everyone the policy can reach at one moment, with the cases that tell who has room."""
+    """Everyone the policy can reach at one moment, with how many open cases each holds (counts,
+    not the cases: a page must not read, let alone decrypt, every open case)."""
 
     staff: Sequence[StaffMember]
     on_call: Sequence[StaffMember]
-    open_cases: Sequence[Case]
+    caseloads: Mapping[int, int]
     cap: int
 
     def available(self) -> list[StaffMember]:
         """On call and below their caseload cap: people who could take a case now."""
-        return [member for member in self.on_call if has_capacity(member, self.open_cases, self.cap)]
+        return [member for member in self.on_call if has_capacity(member, self.caseloads, self.cap)]
 
     def supervisors(self) -> list[StaffMember]:
         return [member for member in with_role(self.staff, Role.SUPERVISOR) if member.active]
@@ -33,7 +34,7 @@ class Roster:
         return Roster(
             [m for m in self.staff if m.id != leaving.id],
             [m for m in self.on_call if m.id != leaving.id],
-            self.open_cases,
+            self.caseloads,
             self.cap,
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from flows.oncall.model import Availability, Case, Override, Role, Shift, StaffMember
 
@@ -47,8 +47,17 @@ def caseload(member: StaffMember, cases: Iterable[Case]) -> int:
     return sum(1 for case in cases if case.is_open and case.claimed_by == member.id)
 
 
-def has_capacity(member: StaffMember, cases: Iterable[Case], cap: int) -> bool:
-    return caseload(member, cases) < cap
+def caseloads_of(cases: Iterable[Case]) -> dict[int, int]:
+    """Open cases held, by staff id: what `Cases.caseloads` reads from the database."""
+    held: dict[int, int] = {}
+    for case in cases:
+        if case.is_open and case.claimed_by is not None:
+            held[case.claimed_by] = held.get(case.claimed_by, 0) + 1
+    return held
+
+
+def has_capacity(member: StaffMember, caseloads: Mapping[int, int], cap: int) -> bool:
+    return caseloads.get(member.id, 0) < cap
 
 
 def over_shift_limit(member: StaffMember, limit: dt.timedelta, moment: dt.datetime) -> bool:

@@ -7,11 +7,12 @@ import logging
 import threading
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_EXECUTED
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 
 from bot.clock import system_clock
-from bot.scheduling import Guarded, GuardedScheduler
+from bot.scheduling import APSchedulerTimers, Guarded, GuardedScheduler, wake_up_id
 
 WAIT = 10.0
 
@@ -61,3 +62,53 @@ def test_a_failing_job_logs_when_it_starts_failing_and_when_it_works_again(caplo
         for _ in range(4):
             guarded()
     assert caplog.messages == ["the timer sweep failed; it is tried again", "the timer sweep works again"]
+
+
+class CountingSweep:
+    """A sweep that records each time it runs."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+        self.ran = threading.Event()
+
+    def __call__(self) -> None:
+        self.runs += 1
+        self.ran.set()
+
+
+def test_a_wake_up_sweeps_at_its_due_time_even_when_added_quietly():
+    """A wake-up due after the next sweep does not wake the loop when added, and still runs:
+    the loop looks at the jobs again when it wakes for the sweep."""
+    sweep = CountingSweep()
+    timers = APSchedulerTimers(sweep, sweep_every=dt.timedelta(seconds=0.3))
+    timers.start()
+    try:
+        sweep.ran.wait(WAIT)
+        woken = threading.Event()
+        timers.every(dt.timedelta(hours=1), lambda: None, name="idle")
+        timers.apply([("person:console:a:idle", system_clock() + dt.timedelta(seconds=0.5))])
+        timers._scheduler.add_listener(lambda _event: woken.set(), mask=EVENT_JOB_EXECUTED)
+        assert woken.wait(WAIT)
+        deadline = system_clock() + dt.timedelta(seconds=WAIT)
+        while timers._wake_ups and system_clock() < deadline:
+            woken.clear()
+            woken.wait(0.2)
+        assert timers._wake_ups == {}, "a wake-up that ran is forgotten"
+    finally:
+        timers.shutdown()
+
+
+def test_a_timer_set_again_to_the_same_moment_adds_no_job_and_a_cancel_removes_it():
+    timers = APSchedulerTimers(CountingSweep())
+    timers.start()
+    try:
+        due = system_clock() + dt.timedelta(hours=1)
+        timers.apply([("person:console:a:idle", due)])
+        first = timers._scheduler.get_job(wake_up_id("person:console:a:idle"))
+        timers.apply([("person:console:a:idle", due)])
+        assert timers._scheduler.get_job(wake_up_id("person:console:a:idle")) is first
+        timers.apply([("person:console:a:idle", None), ("person:console:b:idle", None)])
+        assert timers._scheduler.get_job(wake_up_id("person:console:a:idle")) is None
+        assert timers._wake_ups == {}
+    finally:
+        timers.shutdown()

@@ -12,6 +12,7 @@ from bot.admin import AdminError
 from bot.bootstrap import App, bootstrap
 from bot.staff import SessionEnded, StaffIdentity
 from flows.events import parse_text
+from storage.encryption import Cipher, generate_key
 
 PERSON = "console:person"
 SAM, ALEX, SUE = (
@@ -476,3 +477,37 @@ def test_while_someone_is_paged_the_updates_say_we_are_still_looking(app, clock)
     clock.advance(minutes=3, seconds=1)
     app.timers.fire_due()
     assert any("still looking for someone" in text for text in person_hears(app))
+
+
+class CountingCipher(Cipher):
+    """The real cipher, counting what it decrypts."""
+
+    def __init__(self, keys: list[bytes]):
+        super().__init__(keys)
+        self.decrypted = 0
+
+    def decrypt(self, token: bytes) -> str:
+        self.decrypted += 1
+        return super().decrypt(token)
+
+
+def test_a_page_decrypts_no_more_with_more_cases_open(database, database_url, clock):
+    """Paging needs who has room, not what the open cases say: a page's cost must not grow with
+    the number of cases open (it decrypted every one of them)."""
+    counting = CountingCipher([generate_key().encode()])
+    application = bootstrap(database_url, counting, clock=clock.now)
+    try:
+        application.admin.add_staff("Sam Jones", "counsellor", None)
+        on_call(application, SAM)
+        decrypted_by_page = []
+        for number in range(8):
+            person = f"console:person{number}"
+            for text in ("/start", "I agree, let's start", "United Kingdom", "tired", "5"):
+                application.conversations.handle(person, parse_text(text))
+            before = counting.decrypted
+            application.conversations.handle(person, parse_text("Talk to a person"))
+            decrypted_by_page.append(counting.decrypted - before)
+        assert application.staff.handle(SAM, "/queue")  # eight cases are open and waiting
+        assert len(set(decrypted_by_page[1:])) == 1, decrypted_by_page
+    finally:
+        application.close()

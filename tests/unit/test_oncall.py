@@ -10,7 +10,7 @@ from flows.oncall.lifecycle import after, allowed
 from flows.oncall.model import Availability, Case, CaseStatus, Override, Reach, Role, Shift, StaffMember
 from flows.oncall.paging import Roster, plan_first_page, plan_step, priority_key, reach_of
 from flows.oncall.policy import default_policy
-from flows.oncall.rota import in_shift, is_on_call, over_shift_limit
+from flows.oncall.rota import caseloads_of, in_shift, is_on_call, over_shift_limit
 from flows.risk.levels import RiskLevel
 
 FRIDAY_AFTERNOON = dt.datetime(2026, 11, 27, 14, 0, tzinfo=dt.UTC)
@@ -28,7 +28,7 @@ def case(level: RiskLevel, opened: dt.datetime = FRIDAY_AFTERNOON, number: int =
 
 
 def roster(open_cases: list[Case] | None = None) -> Roster:
-    return Roster(EVERYONE, [SAM, ALEX, SUE], open_cases or [], POLICY.caseload_cap)
+    return Roster(EVERYONE, [SAM, ALEX, SUE], caseloads_of(open_cases or []), POLICY.caseload_cap)
 
 
 def test_a_weekday_shift_and_an_overnight_shift():
@@ -130,7 +130,7 @@ def test_a_long_shift_is_noticed():
 
 
 def test_a_level_with_nobody_to_page_is_skipped_at_once_not_waited_out():
-    only_sue = Roster(EVERYONE, [SUE], [], POLICY.caseload_cap)
+    only_sue = Roster(EVERYONE, [SUE], {}, POLICY.caseload_cap)
     plan = plan_first_page(case(RiskLevel.HIGH), POLICY, only_sue, FRIDAY_AFTERNOON)
     assert [m.name for m in plan.recipients] == ["Sue"] and plan.level_name == "on-call supervisor"
     assert plan.next_check == FRIDAY_AFTERNOON + POLICY.levels[1].ack_timeout
@@ -138,7 +138,7 @@ def test_a_level_with_nobody_to_page_is_skipped_at_once_not_waited_out():
 
 
 def test_with_nobody_on_call_staff_off_call_are_paged_and_nobody_is_called_free():
-    nobody_on_call = Roster(EVERYONE, [], [], POLICY.caseload_cap)
+    nobody_on_call = Roster(EVERYONE, [], {}, POLICY.caseload_cap)
     plan = plan_first_page(case(RiskLevel.HIGH), POLICY, nobody_on_call, FRIDAY_AFTERNOON)
     assert plan.level_name == "all staff" and {m.name for m in plan.recipients} == {
         "Sam",
@@ -150,7 +150,7 @@ def test_with_nobody_on_call_staff_off_call_are_paged_and_nobody_is_called_free(
 
 
 def test_with_nobody_registered_nobody_is_paged_and_the_timer_tries_again():
-    empty = Roster([], [], [], POLICY.caseload_cap)
+    empty = Roster([], [], {}, POLICY.caseload_cap)
     plan = plan_first_page(case(RiskLevel.HIGH), POLICY, empty, FRIDAY_AFTERNOON)
     assert plan.recipients == () and plan.step == 0 and plan.next_check is not None
     assert reach_of(plan, (), empty) is Reach.NOBODY
