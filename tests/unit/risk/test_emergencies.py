@@ -145,6 +145,7 @@ def test_everyday_words_the_rules_once_read_as_an_emergency_are_not(text):
         "i've already started, there's blood everywhere",
         "I won't wake up tomorrow and that's the point",
         "he's not breathing and i cant wake him up",
+        "i cannot wake up my mum, she took pills",
     ],
 )
 def test_the_emergencies_beside_those_look_alikes_still_are(text):
