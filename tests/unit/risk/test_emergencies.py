@@ -120,6 +120,41 @@ def test_violence_long_past_is_history_to_screen_not_an_emergency(text):
 @pytest.mark.parametrize(
     "text",
     [
+        "just checked the scores and the sale already started",
+        "that seat is already taken haha",
+        "I can't wake up any earlier than 7, my body refuses",
+        "my grandad had a heart attack years ago, he's doing great now",
+        "had a stroke trying to read this thread",
+        "the ending was fitting",
+        "if he doesn't respond to your texts he isn't worth it",
+        "taking my knife to school for cooking class tomorrow",
+        "i killed them both in my second playthrough",
+        "hope it ends soon, this queue is endless",
+    ],
+)
+def test_everyday_words_the_rules_once_read_as_an_emergency_are_not(text):
+    """Look-alikes found among real Reddit comments (GoEmotions training split, docs/risk-evaluation.md)."""
+    assert RULES_ALONE(text).level < HIGH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my dad just had a heart attack",
+        "my son is fitting and it won't stop",
+        "i've already started, there's blood everywhere",
+        "I won't wake up tomorrow and that's the point",
+        "he's not breathing and i cant wake him up",
+        "i cannot wake up my mum, she took pills",
+    ],
+)
+def test_the_emergencies_beside_those_look_alikes_still_are(text):
+    assert RULES_ALONE(text).level >= HIGH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "we got raped in that match lol",
         "the guy gets violent because of his fragile sexuality",
         "i am 15 minutes late and my dad will kill me lol",
