@@ -25,6 +25,7 @@ from flows.crisis_kinds import (
     ABUSE,
     LINE_KINDS,
     THIRD_PARTY,
+    YOUNG,
     about_suicide,
     crisis_kind,
     line_kinds,
@@ -35,7 +36,15 @@ from flows.crisis_lines import emergency_number, render_lines
 from flows.escalation import request_person
 from flows.events import Edited, Event, Text
 from flows.intents import Reply
-from flows.reflection import PANIC, PRACTICAL, PROFESSIONAL, first_aid_step, reflect, situation_of
+from flows.reflection import (
+    PANIC,
+    PRACTICAL,
+    PROFESSIONAL,
+    first_aid_step,
+    names_situation,
+    reflect,
+    situation_of,
+)
 from flows.risk import RiskContext, RiskLevel, assess
 from flows.states.consent import hinted_country
 from flows.turn import Turn
@@ -69,7 +78,7 @@ def act_on(turn: Turn, text: str) -> bool:
         return False
     if kind == THIRD_PARTY:
         return _for_someone_else(turn, text)
-    if kind == PRACTICAL and turn.risk.acted_level < RiskLevel.HIGH:
+    if kind == PRACTICAL and _level_for(turn, kind, text) < RiskLevel.HIGH:
         return False  # the step hears it: it reflects the need and gives the community lines
     if kind is not None:
         return _for_the_kind(turn, kind, text)
@@ -107,7 +116,7 @@ def _acted_on(turn: Turn) -> RiskLevel:
     return already
 
 
-def _kind_acted_on(turn: Turn, kind: str) -> RiskLevel:
+def _kind_acted_on(turn: Turn, kind: str, level: RiskLevel) -> RiskLevel:
     """The highest level already acted on this session for this kind of crisis; records the new one.
 
     Kept apart from the suicide pathway's record: a threat from a partner answered earlier must not
@@ -117,7 +126,7 @@ def _kind_acted_on(turn: Turn, kind: str) -> RiskLevel:
         return _acted_on(turn)
     acted = turn.conversation.answers.setdefault("acted_on_kinds", {})
     already = RiskLevel(acted.get(kind, RiskLevel.NONE.value))
-    acted[kind] = RiskLevel.highest(already, turn.risk.level).value
+    acted[kind] = RiskLevel.highest(already, level).value
     return already
 
 
@@ -204,17 +213,18 @@ def _for_the_kind(turn: Turn, kind: str, text: str) -> bool:
     """What a trained helper says first for this kind of crisis, with its lines and a person (at the
     level acted on: a high the learned layer alone reads counts as moderate)."""
     conversation = turn.conversation
-    already = _kind_acted_on(turn, kind)
+    level = _level_for(turn, kind, text)
+    already = _kind_acted_on(turn, kind, level)
     if not conversation.past_consent:
         conversation.country = conversation.country or hinted_country(turn)
     values = _values(turn, text)
     kinds = line_kinds(kind, text, turn.content)
     if conversation.state == "with_staff":
-        if turn.risk.acted_level >= RiskLevel.HIGH:
+        if level >= RiskLevel.HIGH:
             request_person(turn, "risk", "safety.kinds_with_staff", kinds, **values)
         return False  # the staff member must read this message too
-    key = message_key(turn.content, kind, turn.risk.acted_level)
-    if turn.risk.acted_level >= RiskLevel.HIGH:
+    key = message_key(turn.content, kind, level)
+    if level >= RiskLevel.HIGH:
         request_person(turn, "risk", key, kinds, **values)
         if conversation.state == "screening":
             return False  # the screening question still takes this answer
@@ -225,6 +235,15 @@ def _for_the_kind(turn: Turn, kind: str, text: str) -> bool:
         turn.say(turn.text(key, lines=lines, **values))
     _after_the_kind(turn, kind, already)
     return True
+
+
+def _level_for(turn: Turn, kind: str, text: str) -> RiskLevel:
+    """The level to act on for this kind: a child or young person with nowhere safe to sleep is a
+    child-protection concern, for a person from the team at once, whatever the detector read."""
+    level = turn.risk.acted_level
+    if kind == PRACTICAL and names_situation(text, turn.content, YOUNG):
+        return RiskLevel.highest(level, RiskLevel.HIGH)
+    return level
 
 
 def _after_the_kind(turn: Turn, kind: str, already: RiskLevel) -> None:
