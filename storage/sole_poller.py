@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 
 # Two 32-bit keys ('pfab', 1): a space of its own, apart from the per-person locks (one 64-bit key).
 POLLER_LOCK = text("SELECT pg_try_advisory_lock(1885757794, 1)")
+POLLER_UNLOCK = text("SELECT pg_advisory_unlock(1885757794, 1)")
 
 
 class AnotherPoller(RuntimeError):
@@ -27,8 +28,12 @@ def sole_poller(database: Engine) -> Iterator[None]:
             if not connection.execute(POLLER_LOCK).scalar():
                 raise AnotherPoller("another pfa-bot already polls Telegram with this database")
             connection.commit()  # the lock is the session's: it outlives this transaction
-            yield
-        return  # closing the connection ends the session, and with it the lock
+            try:
+                yield
+            finally:  # the connection goes back to the pool, its session alive: let go by hand
+                connection.execute(POLLER_UNLOCK)
+                connection.commit()
+        return
     with _file_lock(database) as held:
         if not held:
             raise AnotherPoller("another pfa-bot already polls Telegram with this database")
