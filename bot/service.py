@@ -233,6 +233,17 @@ class ConversationService:
         with self._unit_of_work() as uow:
             return uow.outbox.pending_matching(prefix)
 
+    def claim_deliveries(self, prefix: str, lease: dt.timedelta) -> list[Delivery]:
+        """Undelivered outbox messages for `prefix` that no other worker holds, now held by this one
+        for `lease`: mark each delivered once sent; one left unmarked is sent again after the lease."""
+        with self._unit_of_work() as uow:
+            now = self._clock()
+            deliveries = uow.outbox.claim_matching(prefix, now, now + lease)
+            uow.commit()
+        if deliveries:
+            failpoint("deliveries_claimed")
+        return deliveries
+
     def mark_delivered(self, delivery_ids: list[int]) -> None:
         with self._unit_of_work() as uow:
             for delivery_id in delivery_ids:

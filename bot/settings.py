@@ -33,6 +33,8 @@ class TelegramSettings:
     port: int = 8443
     secret_token: str | None = None
     poll_interval: float = 0.0
+    # How long a worker holds outbox rows it is sending; unconfirmed past it, another worker resends.
+    outbox_lease: float = 15.0
 
 
 def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> TelegramSettings:
@@ -56,6 +58,7 @@ def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> 
         port=_integer(values, "PFA_WEBHOOK_PORT") or 8443,
         secret_token=values.get("PFA_WEBHOOK_SECRET"),
         poll_interval=_number(values, "PFA_TELEGRAM_POLL_INTERVAL"),
+        outbox_lease=_number(values, "PFA_OUTBOX_LEASE_SECONDS") or 15.0,
     )
     return _with_overrides(settings, overrides)
 

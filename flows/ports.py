@@ -215,6 +215,13 @@ class Outbox(ABC):
         """Undelivered messages for every recipient whose address starts with `prefix`."""
 
     @abstractmethod
+    def claim_matching(
+        self, prefix: str, now: dt.datetime, until: dt.datetime, limit: int = 100
+    ) -> list[Delivery]:
+        """Like `pending_matching`, but only rows no one holds, each now held until `until`: of
+        several workers, one sends a row, and another takes it over if that one never confirms."""
+
+    @abstractmethod
     def delivered(self, delivery_id: int, now: dt.datetime) -> None: ...
 
     @abstractmethod

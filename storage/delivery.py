@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from flows.ports import ChannelRecords, Clock, Delivery, Outbox, Retention, Timers
@@ -72,6 +72,21 @@ class SqlAlchemyOutbox(Outbox):
     def pending_matching(self, prefix: str, limit: int = 100) -> list[Delivery]:
         return self._deliveries(OUTBOX.c.recipient.startswith(prefix, autoescape=True), limit)
 
+    def claim_matching(
+        self, prefix: str, now: dt.datetime, until: dt.datetime, limit: int = 100
+    ) -> list[Delivery]:
+        """Claim until `until` the undelivered rows for addresses starting with `prefix` that no
+        worker holds (never claimed, or the claim lapsed: its worker died before confirming). Rows
+        another worker is claiming this moment are skipped, not waited for (SKIP LOCKED on
+        PostgreSQL; SQLite's unit of work holds the write lock, so claims there run one by one)."""
+        free = or_(OUTBOX.c.claimed_until.is_(None), OUTBOX.c.claimed_until <= now)
+        addressed = OUTBOX.c.recipient.startswith(prefix, autoescape=True) & free
+        found = self._deliveries(addressed, limit, lock=True)
+        if found:
+            claimed = update(OUTBOX).where(OUTBOX.c.id.in_([d.id for d in found]))
+            self._connection.execute(claimed.values(claimed_until=until))
+        return found
+
     def delivered(self, delivery_id: int, now: dt.datetime) -> None:
         statement = update(OUTBOX).where(OUTBOX.c.id == delivery_id).values(delivered_at=now)
         self._connection.execute(statement)
@@ -79,7 +94,7 @@ class SqlAlchemyOutbox(Outbox):
     def forget_recipient(self, recipient: str) -> None:
         self._connection.execute(delete(OUTBOX).where(OUTBOX.c.recipient == recipient))
 
-    def _deliveries(self, addressed: ColumnElement[bool], limit: int) -> list[Delivery]:
+    def _deliveries(self, addressed: ColumnElement[bool], limit: int, lock: bool = False) -> list[Delivery]:
         """Up to `limit` undelivered rows this process can read, oldest first. One written under a
         key this process lacks waits for a process that has it, and is read past, so that however
         many of those there are, the readable ones behind them still go out."""
@@ -92,6 +107,8 @@ class SqlAlchemyOutbox(Outbox):
                 .order_by(OUTBOX.c.id)
                 .limit(limit)
             )
+            if lock:
+                query = query.with_for_update(skip_locked=True)
             rows = list(self._connection.execute(query).mappings())
             for row in rows:
                 body = self._cipher.decrypt_or_mark(row["body"])

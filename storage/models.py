@@ -200,6 +200,8 @@ class OutboxRecord(Base):
     delivered_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True, index=True
     )
+    # Until when one worker holds the row to send it; after that, any worker may take it over.
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ProcessedUpdateRecord(Base):

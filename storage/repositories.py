@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, bindparam, delete, insert, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.orm.exc import StaleDataError
 
 from flows.conversation import Conversation
@@ -47,6 +48,9 @@ UPDATE_CONVERSATION = update(CONVERSATIONS).where(
     CONVERSATIONS.c.version == bindparam("match_version"),
 )
 INSERT_MESSAGE = insert(MESSAGES)
+# A transaction-scoped advisory lock keyed by the person (PostgreSQL only): released at commit or
+# rollback, and by the server when the worker holding it dies.
+LOCK_PERSON = sql("SELECT pg_advisory_xact_lock(hashtextextended(:match_user, 0))")
 INSERT_OUTCOME = insert(OUTCOMES)
 
 
@@ -63,6 +67,10 @@ class SqlAlchemyConversations(Conversations):
         self._read: dict[tuple[str, str], tuple[str, bytes]] = {}
 
     def get(self, user_id: str) -> Conversation | None:
+        if self._connection.dialect.name == "postgresql":
+            # One person's events one at a time, whichever worker has them: a lock on the person,
+            # held to the end of this transaction (SQLite's units of work already run one by one).
+            self._connection.execute(LOCK_PERSON, {"match_user": user_id})
         row = self._connection.execute(SELECT_CONVERSATION, {"match_user": user_id}).mappings().one_or_none()
         if row is None:
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 from urllib.parse import urlparse
@@ -14,6 +15,7 @@ from bot.bootstrap import bootstrap
 from bot.channels.telegram import TelegramChannel
 from bot.logs import configure_logging
 from bot.settings import SettingsError, TelegramSettings
+from storage.sole_poller import AnotherPoller, sole_poller
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +28,16 @@ def run_telegram(settings: TelegramSettings) -> int:
     application = channel.application()
     try:
         asyncio.run(_check_token(application))
-        app.start_timers()
-        if settings.webhook_url:
-            _serve_webhook(application, settings)
-        else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=settings.poll_interval)
+        with contextlib.nullcontext() if settings.webhook_url else sole_poller(app.database):
+            app.start_timers()
+            if settings.webhook_url:
+                _serve_webhook(application, settings)
+            else:
+                application.run_polling(
+                    allowed_updates=Update.ALL_TYPES, poll_interval=settings.poll_interval
+                )
+    except AnotherPoller as error:
+        raise SettingsError(f"{error}: polling runs as one process; use webhook mode for several") from None
     finally:
         app.close()
     return 0

@@ -1,7 +1,8 @@
 """Delivering the outbox on Telegram: replies to people, pages to the staff group, staff messages.
 
-A message is marked delivered only once Telegram has taken it, so a crash in between sends it again
-rather than losing it. Pages for one case and level go to the staff group as one message that
+A message is claimed for a lease before it is sent and marked delivered only once Telegram has taken
+it: of several workers one sends it, and a crash in between sends it again (by any worker, once the
+lease lapses) rather than losing it. Pages for one case and level go to the staff group as one message that
 mentions the staff paged, with a Claim button; once the case is claimed the page is edited to say
 who took it, and the button goes away.
 """
@@ -9,6 +10,7 @@ who took it, and the button goes away.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections import defaultdict
 from typing import Any
@@ -34,6 +36,7 @@ class TelegramOutbox:
         self.app = app
         self.settings = settings
         self.every = every
+        self.lease = dt.timedelta(seconds=settings.outbox_lease)
 
     async def run(self, bot: Any) -> None:
         """Deliver forever (until cancelled); a failure is logged and tried again on the next round."""
@@ -55,7 +58,7 @@ class TelegramOutbox:
         return delivered + await self._staff(bot)
 
     async def _people(self, bot: Any) -> int:
-        deliveries = await asyncio.to_thread(self.app.conversations.pending_deliveries, PERSON_PREFIX)
+        deliveries = await asyncio.to_thread(self._claim, PERSON_PREFIX)
         for delivery in deliveries:
             chat_id = int(delivery.recipient.removeprefix(PERSON_PREFIX))
             options = [(str(o["id"]), str(o["label"])) for o in delivery.payload.get("options", [])]
@@ -64,7 +67,7 @@ class TelegramOutbox:
         return len(deliveries)
 
     async def _staff(self, bot: Any) -> int:
-        deliveries = await asyncio.to_thread(self.app.conversations.pending_deliveries, STAFF_PREFIX)
+        deliveries = await asyncio.to_thread(self._claim, STAFF_PREFIX)
         telegram_ids = await asyncio.to_thread(self.app.staff.telegram_ids)
         ours = [d for d in deliveries if _staff_id(d) in telegram_ids]  # console staff keep theirs
         pages = [d for d in ours if d.kind == "page"]
@@ -109,6 +112,10 @@ class TelegramOutbox:
             except TelegramError:
                 log.warning("could not edit a claimed page")
         await self._done(group)
+
+    def _claim(self, prefix: str) -> list[Delivery]:
+        """Rows this worker alone sends now: others running beside it skip them until the lease ends."""
+        return self.app.conversations.claim_deliveries(prefix, self.lease)
 
     async def _done(self, deliveries: list[Delivery]) -> None:
         await asyncio.to_thread(self.app.conversations.mark_delivered, [d.id for d in deliveries])

@@ -6,7 +6,8 @@ client library cannot accept. This proxy, on 127.0.0.1, forwards every call and 
 - message dates are in milliseconds: turned into seconds.
 - methods it returns `null` for (answerCallbackQuery) answer `true`, as Telegram does.
 - callback queries lack `chat_instance`: added.
-- setMyCommands and sendChatAction are unknown to it: answered `true` here.
+- setMyCommands and sendChatAction are unknown to it: answered `true` here; so are setWebhook and
+  deleteWebhook, so that tests post updates to webhook workers themselves.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 import httpx
 
-ANSWERED_HERE = {"setMyCommands", "sendChatAction", "deleteMyCommands"}
+ANSWERED_HERE = {"setMyCommands", "sendChatAction", "deleteMyCommands", "setWebhook", "deleteWebhook"}
 MILLISECONDS = 10**11  # a date above this is in milliseconds
 
 
