@@ -10,7 +10,7 @@ from __future__ import annotations
 from flows.answers import normalise
 from flows.content import Content
 from flows.intents import Reply
-from flows.reflection import reflect, situation_of
+from flows.reflection import feelings_named, reflect, situation_of
 from flows.risk.levels import RiskLevel
 from flows.turn import Turn
 
@@ -73,8 +73,7 @@ def reflection(text: str, content: Content) -> str:
 
 
 def _feelings(words: list[str], content: Content) -> list[str]:
-    present = set(words)
-    return [word for word in content.words("checkin.feeling_words") if word in present]
+    return feelings_named(words, content)
 
 
 def _join(words: list[str], content: Content) -> str:

@@ -46,6 +46,40 @@ def reflect(text: str, content: Content) -> str | None:
     return content.text(f"situations.{name}.reflect")
 
 
+# A feeling word followed by one of these is a verb about something else ("I lost my job", "I hurt
+# my arm"), not a feeling to name back.
+_NOT_A_FEELING_BEFORE = frozenset(
+    {
+        "my",
+        "the",
+        "a",
+        "an",
+        "our",
+        "her",
+        "his",
+        "their",
+        "your",
+        "me",
+        "him",
+        "them",
+        "it",
+        "mi",
+        "el",
+        "la",
+    }
+)
+
+
+def feelings_named(words: list[str], content: Content) -> list[str]:
+    """The feeling words (from the vetted list) the person used as feelings, in the list's order."""
+    felt = {
+        word
+        for position, word in enumerate(words)
+        if position + 1 == len(words) or words[position + 1] not in _NOT_A_FEELING_BEFORE
+    }
+    return [word for word in content.words("checkin.feeling_words") if word in felt]
+
+
 def first_aid_step(text: str, content: Content) -> str:
     """The one first-aid step that fits what the person describes, or the general one."""
     return content.text(f"first_aid.{first_aid_kind(text, content) or 'general'}.step")

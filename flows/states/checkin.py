@@ -6,7 +6,7 @@ from flows.answers import Answer, normalise, parse_rating
 from flows.content import Content
 from flows.crisis_kinds import say_practical_lines
 from flows.intents import Reply
-from flows.reflection import reflect
+from flows.reflection import feelings_named, reflect
 from flows.risk.levels import RiskLevel
 from flows.states.base import RATING_OPTIONS, AnswerTaker, StateHandler, Step, reply_for
 from flows.turn import Turn
@@ -63,8 +63,9 @@ def acknowledge(story: str, content: Content, risk: RiskLevel) -> str:
     it must never be repeated back to them.
     """
     reflection = reflect(story, content)
-    words = set(normalise(story).split())
-    feelings = [word for word in content.words("checkin.feeling_words") if word in words]
+    said = normalise(story).split()
+    words = set(said)
+    feelings = feelings_named(said, content)
     topics = [word for word in content.words("checkin.topic_words") if word in words]
     if feelings and reflection:
         named = content.text("checkin.heard_feelings_only", feelings=join_words(feelings[:3], content))

@@ -261,3 +261,8 @@ def test_stop_typed_again_while_paused_stays_paused():
 def test_the_consent_button_typed_without_its_apostrophe_goes_on(typed):
     """Found trying the README as a new user: "lets" for "let's" re-showed the whole welcome."""
     Transcript().person("/start").person(typed).bot_in("consent.country")
+
+
+def test_a_feeling_word_used_as_a_verb_is_not_named_back_as_a_feeling():
+    consented().person("I lost my job").bot_says("work and money").bot_never_says("feeling lost")
+    consented().person("I feel so lost").bot_says("feeling lost")
