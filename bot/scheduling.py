@@ -138,7 +138,10 @@ class APSchedulerTimers(TimerScheduler):
         return self._scheduler.add_job(guarded, "interval", seconds=interval.total_seconds(), name=name)
 
     def shutdown(self) -> None:
-        self._scheduler.shutdown(wait=False)
+        # Waits for a timer being fired to finish: its transaction commits or rolls back whole, and
+        # its database connection is back in the pool before the pool is disposed (a connection
+        # returned to a disposed pool is never closed, and leaks).
+        self._scheduler.shutdown(wait=True)
 
     def apply(self, changes: list[tuple[str, dt.datetime | None]]) -> None:
         """Wake up when a timer set here comes due; a cancelled one needs no wake-up (the table
