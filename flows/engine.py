@@ -14,6 +14,7 @@ from transitions import EventData, Machine, State
 
 from flows.answers import Answer, match_option, normalise
 from flows.commands import answer_pending, current_prompt, resume, run_command
+from flows.content import available_languages
 from flows.conversation import FIRST_STATE, Conversation
 from flows.definition import STATES, TRANSITIONS
 from flows.events import (
@@ -30,6 +31,7 @@ from flows.events import (
     StaffMessage,
     Text,
     TimerFired,
+    parse_text,
 )
 from flows.everyday import take_over
 from flows.intents import Intent
@@ -44,6 +46,10 @@ from flows.understanding import everyday_option, intent_of
 
 # Typed words that mean a command wherever they are typed (a person in distress may not know slashes).
 WORD_COMMANDS = {"help": "help", "sos": "sos", "menu": "menu"}
+# What a rehearsal says (Engine.rehearse): words of no language in particular, through consent,
+# the country, a check-in and a command, so every step a first conversation meets is built.
+REHEARSAL = ("/start", "ok", "-", "a hard week", "7", "/help", "maybe")
+_REHEARSED = threading.Event()
 TEAM_EVENTS = (CaseOpened, StaffJoined, StaffMessage, StaffLeft, CaseClosed, FollowUpRequested)
 
 
@@ -103,6 +109,19 @@ class Engine:
         if isinstance(event, Text) and len(event.text) > KEPT_TEXT_LENGTH and conversation.consented:
             turn.say_key("common.long_message")
         return Outcome(turn.conversation, turn.intents)
+
+    def rehearse(self) -> None:
+        """Take a throwaway conversation through its first steps in every language, so that what the
+        steps build on first use (content, word lists, patterns, the risk detector) is built before
+        the process serves anyone: the first person after a start must not be the one who waits.
+        What it builds is kept by the process, so a second engine has nothing left to rehearse."""
+        if _REHEARSED.is_set():
+            return
+        for language in available_languages():
+            conversation = Conversation("rehearsal", language=language)
+            for text in REHEARSAL:
+                conversation = self.handle(conversation, parse_text(text)).conversation
+        _REHEARSED.set()
 
     def turn(
         self, conversation: Conversation, locale: str | None = None, now: dt.datetime | None = None
