@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -28,7 +29,8 @@ class Process:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=env,
+            # A process stuck past a timeout is sent SIGABRT: it prints every thread's stack first.
+            env={**env, "PYTHONFAULTHANDLER": "1"},
             text=True,
         )
         self._lines: queue.Queue[dict[str, Any]] = queue.Queue()
@@ -63,18 +65,30 @@ class Process:
 
     def exits_by_itself(self) -> int:
         """The exit status of a process that ends on its own, its input still open."""
-        return self._process.wait(timeout=TIMEOUT)
+        return self._exit_status("end by itself")
 
     def close(self) -> int:
         assert self._process.stdin is not None
         self._process.stdin.close()
-        status = self._process.wait(timeout=TIMEOUT)
+        status = self._exit_status("end at the end of its input")
         self._reader.join(timeout=TIMEOUT)
         self._error_reader.join(timeout=TIMEOUT)
         for stream in (self._process.stdout, self._process.stderr):
             if stream is not None:
                 stream.close()
         return status
+
+    def _exit_status(self, what: str) -> int:
+        """Wait for the process to end; one that does not in time fails the test with the stack of
+        each of its threads, which says where it was stuck."""
+        try:
+            return self._process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self._process.send_signal(signal.SIGABRT)
+            self._process.wait(timeout=TIMEOUT)
+            self._error_reader.join(timeout=TIMEOUT)
+            stacks = self.stderr[-6000:]
+            pytest.fail(f"the process did not {what} within {TIMEOUT:.0f} s; it was at:\n{stacks}")
 
     def __enter__(self) -> Process:
         return self
