@@ -22,40 +22,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from floor import empty_postgres, floor_for, percentile, summary
 
-from bot.bootstrap import bootstrap
+from bot.bootstrap import App, bootstrap
 from flows.events import parse_text
 from storage.encryption import Cipher, generate_key
+from tests.scripts import TYPICAL_CONVERSATION
 
-SCRIPT = [
-    "/start",
-    "I agree, let's start",
-    "United Kingdom",
-    "I feel overwhelmed and anxious about work",
-    "7",
-    "Grounding: come back to the here and now",
-    "5-4-3-2-1 with my senses",
-    "a lamp, a cup, a window, a door, a book",
-    "my jumper",
-    "the fridge humming",
-    "coffee",
-    "mint",
-    "A bit better",
-    "Slow breathing",
-    "Box breathing (4-4-4-4)",
-    "I'm ready",
-    "That's enough for now",
-    "About the same",
-    "I'm done for now",
-    "5",
-]
+SCRIPT = TYPICAL_CONVERSATION
 
 
 def run_conversations(url: str, folder: Path, conversations: int) -> tuple[list[float], list[float]]:
-    """Interleave the conversations message by message, one floor commit after each message;
-    return each message's latency and each floor commit's, in seconds."""
+    """Each message's latency and each interleaved floor commit's, in seconds, on a new database."""
     app = bootstrap(url, Cipher([generate_key().encode()]), spool_dir=folder / "spool")
+    try:
+        return interleaved(app, url, folder, f"bench:{secrets.token_hex(3)}", conversations)
+    finally:
+        app.close()
+
+
+def interleaved(
+    app: App, url: str, folder: Path, prefix: str, conversations: int
+) -> tuple[list[float], list[float]]:
+    """Take `conversations` new people (`prefix`:n) through the script, message by message, one
+    floor commit after each message; return each message's latency and each floor commit's."""
     floor = floor_for(url, folder)
-    run = secrets.token_hex(3)  # fresh people on a reused database
     latencies: list[float] = []
     floors: list[float] = []
     try:
@@ -63,12 +52,11 @@ def run_conversations(url: str, folder: Path, conversations: int) -> tuple[list[
             event = parse_text(text)
             for number in range(conversations):
                 started = time.perf_counter()
-                app.conversations.handle(f"bench:{run}:{number}", event)
+                app.conversations.handle(f"{prefix}:{number}", event)
                 latencies.append(time.perf_counter() - started)
                 floors.append(floor.once())
     finally:
         floor.close()
-        app.close()
     return latencies, floors
 
 
@@ -93,7 +81,7 @@ def main() -> None:
     print("\n".join(summary(latencies, floors)))
 
 
-__all__ = ["SCRIPT", "percentile", "run_conversations"]
+__all__ = ["SCRIPT", "interleaved", "percentile", "run_conversations"]
 
 if __name__ == "__main__":
     main()

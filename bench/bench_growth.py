@@ -23,14 +23,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_engine import SCRIPT, database_url
-from floor import floor_for, percentile
+from bench_engine import database_url, interleaved
+from floor import percentile
 from sqlalchemy import func, insert, select
 from sqlalchemy import text as sql
 
 from bot.bootstrap import App, bootstrap
 from bot.clock import system_clock
-from flows.events import parse_text
 from storage.encryption import Cipher, generate_key
 from storage.models import CONVERSATIONS, MESSAGES, TIMERS
 
@@ -88,19 +87,7 @@ def analyse(app: App) -> None:
 
 def measure_messages(app: App, folder: Path, url: str, size: int, conversations: int) -> list[float]:
     """p50 and p99 of a message and of the interleaved floor, in seconds."""
-    floor = floor_for(url, folder)
-    latencies: list[float] = []
-    floors: list[float] = []
-    try:
-        for text in SCRIPT:
-            event = parse_text(text)
-            for number in range(conversations):
-                started = time.perf_counter()
-                app.conversations.handle(f"fresh:{size}:{number}", event)
-                latencies.append(time.perf_counter() - started)
-                floors.append(floor.once())
-    finally:
-        floor.close()
+    latencies, floors = interleaved(app, url, folder, f"fresh:{size}", conversations)
     return [statistics.median(latencies), percentile(latencies, 0.99), statistics.median(floors)]
 
 

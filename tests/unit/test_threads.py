@@ -19,34 +19,12 @@ from flows.events import Event, parse_text
 from flows.intents import Reply
 from flows.oncall.lifecycle import after, allowed
 from flows.oncall.model import CaseStatus
+from tests.scripts import TYPICAL_CONVERSATION
 
 THREADS = 16
 CONVERSATIONS_PER_THREAD = 10
 NOW = dt.datetime(2026, 11, 27, 14, 0, tzinfo=dt.UTC)
-# Twenty messages through consent, a grounding and a breathing exercise and the goodbye: most of
-# them set off a transition, and several of those a second one from the new state's entry.
-SCRIPT = [
-    "/start",
-    "I agree, let's start",
-    "United Kingdom",
-    "I feel overwhelmed and anxious about work",
-    "7",
-    "Grounding: come back to the here and now",
-    "5-4-3-2-1 with my senses",
-    "a lamp, a cup, a window, a door, a book",
-    "my jumper",
-    "the fridge humming",
-    "coffee",
-    "mint",
-    "A bit better",
-    "Slow breathing",
-    "Box breathing (4-4-4-4)",
-    "I'm ready",
-    "That's enough for now",
-    "About the same",
-    "I'm done for now",
-    "5",
-]
+SCRIPT = TYPICAL_CONVERSATION
 EVENTS = [parse_text(text) for text in SCRIPT]
 # What a person sees and where they are after each message: (position, every reply's text and options).
 Seen = tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]
