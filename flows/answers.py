@@ -34,15 +34,40 @@ def normalise(text: str) -> str:
     return " ".join(_NOT_WORDS.sub(" ", plain.replace("\u2019", "").replace("'", "")).split())
 
 
+# A short answer may say one option twice over ("vale, empecemos", "ok lets start", "yes sure"):
+# words up to this many are read as a run of that option's phrases.
+MOST_WORDS_TO_SPLIT = 6
+
+
 def match_option(text: str, options: tuple[Option, ...], content: Content) -> str | None:
-    """The id of the option that `text` names by its label or one of its synonyms."""
+    """The id of the option that `text` names by its label or one of its synonyms, or by a run of
+    them that names that one option and no other."""
     wanted = normalise(text)
     if not wanted:
         return None
     for option in options:
         if wanted == normalise(option.label) or wanted in _synonyms(option.id, content):
             return option.id
-    return None
+    words = tuple(wanted.split())
+    if not 1 < len(words) <= MOST_WORDS_TO_SPLIT:
+        return None
+    named = [option.id for option in options if _run_of(words, _phrases_of(option, content))]
+    return named[0] if len(named) == 1 else None
+
+
+def _phrases_of(option: Option, content: Content) -> frozenset[str]:
+    return _synonyms(option.id, content) | {normalise(option.label)}
+
+
+def _run_of(words: tuple[str, ...], phrases: frozenset[str]) -> bool:
+    """Whether `words` split into two or more pieces, each one of `phrases`."""
+    # ends[i]: the words before position i split into phrases (0 pieces at the start).
+    ends = [0] + [-1] * len(words)
+    for end in range(1, len(words) + 1):
+        for start in range(end):
+            if ends[start] >= 0 and " ".join(words[start:end]) in phrases:
+                ends[end] = max(ends[end], ends[start] + 1)
+    return ends[-1] >= 2
 
 
 def parse_rating(text: str, content: Content) -> int | None:

@@ -12,6 +12,8 @@ from flows.listening import reprompt
 from flows.turn import Turn
 
 RATING_OPTIONS = tuple(str(number) for number in range(11))
+# A rating a person may also answer with "I'm not sure" (or "idk"): it is not a failed answer.
+RATING_OR_UNSURE = (*RATING_OPTIONS, "not_sure")
 # What takes the answer to one step.
 AnswerTaker = Callable[[Turn, Answer], None]
 

@@ -8,13 +8,13 @@ from flows.crisis_kinds import say_practical_lines
 from flows.intents import Reply
 from flows.reflection import feelings_named, reflect
 from flows.risk.levels import RiskLevel
-from flows.states.base import RATING_OPTIONS, AnswerTaker, StateHandler, Step, reply_for
+from flows.states.base import RATING_OR_UNSURE, AnswerTaker, StateHandler, Step, reply_for
 from flows.turn import Turn
 
 # A distress rating this high is a risk signal of its own: the screening questions follow.
 SCREENING_RATING = 8
 STORY = Step("checkin.story", ("rather_not_say",))
-RATING = Step("checkin.rating", RATING_OPTIONS)
+RATING = Step("checkin.rating", RATING_OR_UNSURE)
 
 
 class Checkin(StateHandler):
@@ -41,6 +41,10 @@ class Checkin(StateHandler):
         self.ask(turn, "rating")
 
     def _rating(self, turn: Turn, answer: Answer) -> None:
+        if answer.picked("not_sure"):  # hard to put a number on: go on without one
+            turn.say_key("checkin.rating_unsure")
+            turn.go("to_menu")
+            return
         rating = parse_rating(answer.option or answer.text, turn.content)
         if rating is None:
             self.reprompt(turn)

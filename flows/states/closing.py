@@ -5,10 +5,10 @@ from __future__ import annotations
 from flows.answers import Answer, parse_rating
 from flows.crisis_lines import render_lines
 from flows.intents import RecordOutcome, Reply
-from flows.states.base import RATING_OPTIONS, AnswerTaker, StateHandler, Step, reply_for
+from flows.states.base import RATING_OR_UNSURE, AnswerTaker, StateHandler, Step, reply_for
 from flows.turn import Turn
 
-RATING = Step("closing.rating", RATING_OPTIONS)
+RATING = Step("closing.rating", RATING_OR_UNSURE)
 
 
 class Closing(StateHandler):
@@ -22,6 +22,10 @@ class Closing(StateHandler):
         return {"": self._rating}
 
     def _rating(self, turn: Turn, answer: Answer) -> None:
+        if answer.picked("not_sure"):  # no number, no comparison: the summary all the same
+            turn.say(summary(turn))
+            turn.go("finish")
+            return
         rating = parse_rating(answer.option or answer.text, turn.content)
         if rating is None:
             self.reprompt(turn)

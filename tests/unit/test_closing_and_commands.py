@@ -24,6 +24,12 @@ def test_a_rating_that_went_up_is_met_honestly_with_the_lines():
     chat.bot_says("from 4 to 7", "Thank you for being honest", "116 123")
 
 
+def test_not_sure_at_the_last_rating_still_closes_with_the_summary_and_the_lines():
+    chat = at_menu("6").person("done").bot_offers("I'm not sure").person("idk").bot_in("ended")
+    chat.bot_says("Thank you for spending this time", "116 123").bot_never_says("went from")
+    assert chat.of_kind(RecordOutcome) == []
+
+
 def test_coming_back_after_the_end_starts_a_fresh_check_in():
     chat = at_menu("4").person("done").person("3").bot_in("ended")
     chat.person("hello again").bot_in("checkin.story").bot_says("Welcome back")

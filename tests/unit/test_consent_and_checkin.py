@@ -77,6 +77,29 @@ def test_a_rating_out_of_range_is_asked_again():
     chat.person("somewhere between 3 and 6").bot_in("checkin.rating")
 
 
+def test_not_knowing_how_distressed_one_feels_is_an_answer_not_a_failed_one():
+    for typed in ("idk", "dunno", "not sure", "I'm not sure", "i dont know"):
+        chat = consented().person("stressed").bot_offers("0", "10", "I'm not sure").person(typed)
+        chat.bot_in("menu").bot_says("hard to put a number on").bot_never_says("didn't quite catch")
+        assert chat.conversation.distress_before is None
+
+
+def test_no_se_at_the_rating_goes_on_without_a_number_in_spanish():
+    chat = Transcript(locale="es-ES").person("/start").person("sí").person("sí").bot_in("checkin.story")
+    chat.person("estoy agobiada con el trabajo").person("no sé").bot_in("menu")
+    chat.bot_says("cuesta ponerle un número")
+
+
+def test_an_option_said_twice_over_is_that_option():
+    for locale, typed in (("es-ES", "vale, empecemos"), ("es-ES", "sí vale"), ("en-GB", "ok lets start")):
+        Transcript(locale=locale).person("/start").person(typed).bot_in("consent.country_confirm")
+    Transcript().person("/start").person("yes, sure").bot_in("consent.country")
+
+
+def test_words_that_name_two_different_options_are_not_read_as_either():
+    Transcript().person("/start").person("yes no").bot_in("consent.welcome")
+
+
 def test_a_high_rating_is_met_with_warmth_and_the_safety_questions():
     chat = consented().person("it's bad").person("9").bot_in("screening.offer")
     chat.bot_says("9 out of 10", "don't have to get through this alone", "direct questions")
