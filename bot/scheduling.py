@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 SWEEP_EVERY = dt.timedelta(seconds=1)
 # How soon the scheduler's loop looks again after an error of its own (APScheduler would have died).
 LOOP_RETRY_SECONDS = 1.0
+# How long stopping waits for a job in hand (a timer being fired) before it gives up on it.
+SHUTDOWN_WAIT_SECONDS = 30.0
 
 
 class TimerScheduler(ABC):
@@ -83,16 +85,20 @@ class GuardedScheduler(BackgroundScheduler):  # type: ignore[misc]  # APSchedule
 
 class Guarded:
     """A job that never raises into the scheduler: a failure is logged when it starts, and its end
-    is logged too, so an outage gives two lines, not one a second. Runs one at a time."""
+    is logged too, so an outage gives two lines, not one a second. Runs one at a time, and not at
+    all once closed."""
 
     def __init__(self, name: str, job: Callable[[], object]):
         self.name = name
         self._job = job
         self._lock = threading.Lock()
         self._failing = False
+        self._closed = False
 
     def __call__(self) -> None:
         with self._lock:
+            if self._closed:
+                return
             try:
                 self._job()
             except Exception:
@@ -103,6 +109,14 @@ class Guarded:
             if self._failing:
                 log.warning("%s works again", self.name)
             self._failing = False
+
+    def close(self, timeout: float) -> bool:
+        """Wait for a run in hand to end (False if it outlasts `timeout`); no run starts after."""
+        finished = self._lock.acquire(timeout=timeout)
+        self._closed = True
+        if finished:
+            self._lock.release()
+        return finished
 
 
 def wake_up_id(key: str) -> str:
@@ -115,6 +129,7 @@ class APSchedulerTimers(TimerScheduler):
 
     def __init__(self, sweep: Callable[[], object], sweep_every: dt.timedelta = SWEEP_EVERY):
         self._sweep = Guarded("the timer sweep", sweep)
+        self._jobs = [self._sweep]  # every job of this process, each run under its own lock
         self._sweep_every = sweep_every
         self._sweep_job: Job | None = None
         # The due time of each wake-up this process holds, by job id: a timer set again to the same
@@ -135,13 +150,21 @@ class APSchedulerTimers(TimerScheduler):
     def every(self, interval: dt.timedelta, job: Callable[[], object], name: str = "job") -> Job:
         """A recurring job of this process (each process that runs timers adds its own)."""
         guarded = job if isinstance(job, Guarded) else Guarded(name, job)
+        if guarded not in self._jobs:
+            self._jobs.append(guarded)
         return self._scheduler.add_job(guarded, "interval", seconds=interval.total_seconds(), name=name)
 
-    def shutdown(self) -> None:
-        # Waits for a timer being fired to finish: its transaction commits or rolls back whole, and
-        # its database connection is back in the pool before the pool is disposed (a connection
-        # returned to a disposed pool is never closed, and leaks).
-        self._scheduler.shutdown(wait=True)
+    def shutdown(self, timeout: float = SHUTDOWN_WAIT_SECONDS) -> None:
+        """Stop, after the job in hand (a timer being fired) ends: its transaction commits or rolls
+        back whole, and its connection is back in the pool before the pool is disposed (one returned
+        to a disposed pool is never closed, and leaks)."""
+        # Not APScheduler's shutdown(wait=True): it holds the job store's lock while it waits for
+        # the running job, and a job that sets a timer then (a fired timer sets the next) waits for
+        # that lock: neither ever ends (seen under load). So stop at once, then wait for our jobs.
+        self._scheduler.shutdown(wait=False)
+        for job in self._jobs:
+            if not job.close(timeout):
+                log.warning("%s was still running when the scheduler stopped", job.name)
 
     def apply(self, changes: list[tuple[str, dt.datetime | None]]) -> None:
         """Wake up when a timer set here comes due; a cancelled one needs no wake-up (the table

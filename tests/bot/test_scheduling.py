@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_EXECUTED
@@ -112,3 +113,41 @@ def test_a_timer_set_again_to_the_same_moment_adds_no_job_and_a_cancel_removes_i
         assert timers._wake_ups == {}
     finally:
         timers.shutdown()
+
+
+def test_stopping_while_a_job_sets_a_timer_waits_for_that_job_and_does_not_hang():
+    """APScheduler's own shutdown(wait=True) holds its job store's lock while it waits for the
+    running job, and that job, setting the next timer, waits for the same lock: a hang for good."""
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+    soon = system_clock() + dt.timedelta(minutes=5)
+
+    def sweep() -> None:
+        if started.is_set():
+            return
+        started.set()
+        release.wait(timeout=5)
+        timers.apply([("case:1:ack", soon)])  # a fired timer sets the next one
+        finished.set()
+
+    timers = APSchedulerTimers(sweep, sweep_every=dt.timedelta(milliseconds=20))
+    timers.start()
+    assert started.wait(timeout=5)
+    stopping = threading.Thread(target=timers.shutdown, daemon=True)
+    stopping.start()
+    time.sleep(0.2)  # the stop is under way while the job is still in hand
+    release.set()
+    stopping.join(timeout=10)
+    assert not stopping.is_alive(), "stopping the scheduler hung"
+    assert finished.is_set()  # it waited for the job in hand to end
+
+
+def test_no_job_starts_once_the_scheduler_has_stopped():
+    runs: list[float] = []
+    every = dt.timedelta(milliseconds=10)
+    timers = APSchedulerTimers(lambda: runs.append(time.monotonic()), sweep_every=every)
+    timers.start()
+    time.sleep(0.2)
+    timers.shutdown()
+    stopped = time.monotonic()
+    time.sleep(0.2)
+    assert runs and all(run < stopped for run in runs)
