@@ -217,3 +217,21 @@ def test_a_man_bleeding_from_a_cut_hears_press_on_the_wound_and_call_999():
     chat = consented().person("I cut my arm and it won't stop bleeding")
     chat.bot_says("call 999 now", "Press firmly on the wound", "staying with you")
     assert escalated(chat)[0].level == RiskLevel.IMMINENT
+
+
+def test_a_nurse_asking_for_lines_for_a_patient_gets_lines_to_pass_on_not_the_safety_questions():
+    chat = consented().person("I'm a nurse and I need the crisis line numbers for a patient")
+    chat.bot_says("lines you can pass on", SAMARITANS).bot_never_says("direct questions", DIDNT_CATCH)
+    chat.bot_in("checkin.story")
+    consented().person("can you give me helpline numbers for my clients").bot_says("pass on", SAMARITANS)
+
+
+def test_asking_for_the_lines_for_oneself_still_offers_the_safety_questions():
+    chat = consented().person("I need a crisis line")
+    chat.bot_says(SAMARITANS, "direct questions").bot_in("screening.offer")
+
+
+def test_a_spanish_teacher_asking_for_lines_for_a_pupil_gets_them_in_spanish():
+    chat = Transcript(locale="es-ES").person("/start").person("sí").person("sí").bot_in("checkin.story")
+    chat.person("necesito las líneas de ayuda para una alumna")
+    chat.bot_says("puedes compartir", "024").bot_never_says("preguntas directas")
