@@ -77,6 +77,12 @@ class Worker:
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
         client.post(self.url, json=update, headers=headers).raise_for_status()
 
+    def resident_mib(self) -> float:
+        """The worker's resident memory now (Linux), in MiB."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
+        return int(kib) / 1024
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -163,8 +169,9 @@ def one_person(
     return latencies
 
 
-def one_run(url: str, worker_count: int, people: int) -> tuple[float, list[float]]:
-    """Messages per second and each message's latency, on a freshly emptied database."""
+def one_run(url: str, worker_count: int, people: int) -> tuple[float, list[float], float]:
+    """Messages per second, each message's latency and the largest worker's resident memory after
+    the run (MiB), on a freshly emptied database."""
     empty_postgres(url)
     with tempfile.TemporaryDirectory() as scratch, FakeBotApi() as api:
         folder = Path(scratch)
@@ -178,11 +185,12 @@ def one_run(url: str, worker_count: int, people: int) -> tuple[float, list[float
                 chats = range(100, 100 + people)
                 results = list(pool.map(lambda c: one_person(c, workers, api, updates, counts), chats))
             elapsed = time.perf_counter() - started
+            memory = max(worker.resident_mib() for worker in workers)
         finally:
             for worker in workers:
                 worker.stop()
     latencies = [latency for person in results for latency in person]
-    return len(latencies) / elapsed, latencies
+    return len(latencies) / elapsed, latencies, memory
 
 
 def main() -> None:
@@ -194,15 +202,16 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{args.people} people at once, {len(SCRIPT)} messages each, {os.cpu_count()} cores")
     print(f"medians of {args.runs} runs")
-    print("workers  messages/s  p50 ms  p99 ms  vs 1 worker")
+    print("workers  messages/s  p50 ms  p99 ms  vs 1 worker  MiB a worker")
     base: float | None = None
     for count in args.workers:
         runs = [one_run(args.db, count, args.people) for _ in range(args.runs)]
-        rate = statistics.median(r for r, _ in runs)
-        p50 = statistics.median(percentile(lat, 0.50) for _, lat in runs) * 1000
-        p99 = statistics.median(percentile(lat, 0.99) for _, lat in runs) * 1000
+        rate = statistics.median(r for r, _, _ in runs)
+        p50 = statistics.median(percentile(lat, 0.50) for _, lat, _ in runs) * 1000
+        p99 = statistics.median(percentile(lat, 0.99) for _, lat, _ in runs) * 1000
+        memory = max(m for _, _, m in runs)
         base = base or rate
-        print(f"{count:>7}  {rate:>10.1f}  {p50:>6.1f}  {p99:>6.1f}  {rate / base:>10.2f}x")
+        print(f"{count:>7}  {rate:>10.1f}  {p50:>6.1f}  {p99:>6.1f}  {rate / base:>10.2f}x  {memory:>12.0f}")
 
 
 if __name__ == "__main__":
