@@ -132,6 +132,8 @@ def test_violence_long_past_is_history_to_screen_not_an_emergency(text):
         "taking my knife to school for cooking class tomorrow",
         "i killed them both in my second playthrough",
         "hope it ends soon, this queue is endless",
+        "shhh patience, a future video",
+        "Shhhh it's ok",
     ],
 )
 def test_everyday_words_the_rules_once_read_as_an_emergency_are_not(text):
