@@ -8,8 +8,6 @@ disclosure, and the person's own language. The country is the United Kingdom unl
 
 from __future__ import annotations
 
-import pytest
-
 from flows.intents import Escalate
 from flows.risk.levels import RiskLevel
 from tests.transcript import Transcript, consented
@@ -181,10 +179,6 @@ def test_someone_who_just_wants_to_vent_is_listened_to_without_alarm():
     assert not escalated(chat)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the learned layer reads this as concern (p=0.97) and the safety questions are offered",
-)
 def test_a_vent_about_a_sister_goes_on_without_the_safety_questions():
     chat = consented().person("can you just listen, I need to get this off my chest")
     chat.person("my sister never calls me and I do everything for her").bot_in("checkin.rating")

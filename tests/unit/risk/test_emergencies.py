@@ -1,7 +1,8 @@
 """Each kind of emergency gets its own signal and level (issue 13): medical, harm to others, and the
 kinds of violence against the person. The set `tests/data/emergency_kinds.jsonl` holds realistic
-phrasings (typos, slang) of each kind and look-alikes that must not be read as one; rows of round 2
-were written after round 1 was fixed and measured once before their own fixes (docs/risk-evaluation.md)."""
+phrasings (typos, slang) of each kind and look-alikes that must not be read as one; rows of rounds 2
+and 3 were written after the round before was fixed and measured once before their own fixes
+(docs/risk-evaluation.md)."""
 
 from __future__ import annotations
 
@@ -29,15 +30,16 @@ def _named(row: dict[str, str]) -> bool:
     return row["kind"] in found.signals and found.level >= RiskLevel(row["level"])
 
 
-def test_at_least_nine_in_ten_of_each_kind_get_their_signal_and_level():
-    hits: dict[str, list[bool]] = defaultdict(list)
+def test_at_least_nine_in_ten_of_each_kind_get_their_signal_and_level_in_every_round():
+    hits: dict[tuple[str, int], list[bool]] = defaultdict(list)
     for row in _rows():
         if row["kind"] in KINDS:
-            hits[row["kind"]].append(_named(row))
-    assert set(hits) == set(KINDS)
-    for kind, found in hits.items():
-        assert len(found) >= 25, kind
-        assert sum(found) / len(found) >= 0.9, (kind, f"{sum(found)}/{len(found)}")
+            hits[(row["kind"], int(row.get("round", 1)))].append(_named(row))
+    assert {kind for kind, _ in hits} == set(KINDS)
+    assert {batch for _, batch in hits} == {1, 2, 3}
+    for (kind, batch), found in hits.items():
+        assert len(found) >= 10, (kind, batch)
+        assert sum(found) / len(found) >= 0.9, (kind, batch, f"{sum(found)}/{len(found)}")
 
 
 def test_look_alikes_are_no_emergency():
@@ -130,6 +132,8 @@ def test_violence_long_past_is_history_to_screen_not_an_emergency(text):
         "taking my knife to school for cooking class tomorrow",
         "i killed them both in my second playthrough",
         "hope it ends soon, this queue is endless",
+        "shhh patience, a future video",
+        "Shhhh it's ok",
     ],
 )
 def test_everyday_words_the_rules_once_read_as_an_emergency_are_not(text):
@@ -181,3 +185,50 @@ def test_the_kinds_are_named_in_spanish_too(text, kind):
     found = assess(text)
     assert kind in found.signals
     assert found.level >= HIGH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "took everything out of the cupboard to clean it",
+        "i took 2 boxes of paracetamol to my nan's, she ran out",
+        "he passed out on the sofa after taking his sleeping pills, hes snoring",
+        "cant get my son to respond to my texts",
+        "my mum is on the floor doing yoga and isnt breathing properly lol",
+        "its spurting everywhere, the tap broke",
+        "im going to end it with him tonight",
+        "we're going to end them in the next round",
+        "when he gets back from work im gonna kill him, he ate my leftovers",
+        "if my teacher asks one more question im bringing my dog in",
+        "if he says one more thing im bringing my nerf gun in tomorrow",
+        "i want to make him pay for the dinner, i know where he works",
+        "i keep thinking about running a marathon",
+        "if i cant have you no one can, she sang",
+        "i got a black eye from my brother's elbow playing rugby",
+        "my sisters husband beats her at chess every time",
+        "hiding in the bathroom from the party guests lol",
+        "my mum makes me keep secrets about the surprise party",
+        "i said no and he didnt stop texting",
+        "my boyfriend makes me sleep with the light on",
+        "he took pics of me when i was asleep snoring, so embarrassing",
+        "he took pics of me when i was passed out and is sharing them",
+        "my date wouldnt let me leave until i finished my dessert",
+        "im 14 and my mum comes into my room at night to check on me",
+        "the kid next door always has bruises from climbing trees",
+        "my parents starve me of attention",
+        "im 13 and my friend asked me not to tell my parents about her crush",
+        "my teacher touched me deeply with her speech",
+        "my mate OD'd on chips last night lol",
+    ],
+)
+def test_look_alikes_of_the_indirect_forms_are_no_emergency_of_that_kind(text):
+    """Everyday sentences beside the indirect wording each kind's rules read (round 3's fixes)."""
+    found = assess(text)
+    assert "medical_emergency" not in found.signals
+    assert RULES_ALONE(text).level < HIGH or "sexual_violence" in found.signals, RULES_ALONE(text)
+
+
+def test_sexual_assault_in_the_last_days_is_not_history():
+    """Care after an assault (emergency contraception, HIV prevention, an examination) is for days."""
+    assert "sexual_violence" in assess("i was sa'd last week and i cant sleep").signals
+    assert "sexual_violence" not in assess("i was raped two years ago and i still think about it").signals

@@ -23,6 +23,10 @@ HIGH, MODERATE, LOW = RiskLevel.HIGH, RiskLevel.MODERATE, RiskLevel.LOW
         ("💊 and 🔪", "pills and knife"),
         ("Tomé muchas pastillas", "tome muchas pastillas"),
         ("took 20mg", "took 20mg"),
+        ("sh again last night", "self harm again last night"),
+        ("Shhh, don't spoil it", "hush, do not spoil it"),
+        ("shhhhh it's ok", "hush it is ok"),
+        ("i was sa'd last week", "i was sexually assaulted last week"),
     ],
 )
 def test_normalisation(raw, canonical):
