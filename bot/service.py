@@ -100,8 +100,15 @@ class ConversationService:
         # A per-person rate limit for public channels; the local console, one trusted person, runs without.
         self.flood: FloodGuard | None = FloodGuard()
 
-    def handle(self, user_id: str, event: Event, locale: str | None = None) -> Handled:
-        """Advance the person's conversation by one event and save it; fail safe on any error."""
+    def handle(
+        self, user_id: str, event: Event, locale: str | None = None, update: tuple[str, int] | None = None
+    ) -> Handled:
+        """Advance the person's conversation by one event and save it; fail safe on any error.
+
+        `update` names the channel's update that brought the event: it is recorded as handled in the
+        same transaction, so one delivered again (to this worker or another) is handled once, and one
+        whose handling never committed is handled when it comes again. A repeat is answered with
+        nothing."""
         if isinstance(event, Text) and self.flood is not None and self.flood.over(user_id, self._clock()):
             return self._flooded(user_id, event)
         self._replay_first(user_id)
@@ -110,8 +117,12 @@ class ConversationService:
         def once() -> tuple[Outcome, list[tuple[str, dt.datetime | None]]]:
             nonlocal known
             with self._unit_of_work() as uow:
-                known = uow.conversations.get(user_id) or Conversation(user_id)
+                known = uow.conversations.get(user_id) or Conversation(user_id)  # the person's lock
+                if update is not None and not uow.channels.first_time(*update):
+                    log.info("dropped a duplicate update")
+                    return Outcome(known, []), []
                 outcome = self.advance(uow, known, event, locale)
+                failpoint("message_handled")
                 uow.commit()
             return outcome, uow.timers.changes
 

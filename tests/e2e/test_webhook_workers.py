@@ -2,7 +2,9 @@
 processes, fed real Update JSON over HTTP, answering through telegram-test-api (see
 test_telegram_server.py). Every message is answered once and in order whichever worker gets it; an
 update delivered to two workers is handled once; a worker killed with outbox rows claimed and
-timers set has its pages sent and its timers fired by the others; a claim race has one winner."""
+timers set has its pages sent and its timers fired by the others; a claim race has one winner; a
+worker killed while handling an update never answers Telegram 200, and the update sent again is
+handled once, elsewhere; a worker stopped with SIGTERM finishes and answers the update in hand."""
 
 from __future__ import annotations
 
@@ -57,12 +59,14 @@ class Worker:
 
     def __init__(self, env: dict[str, str], folder: Path, name: str, **extra: str):
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/hook"
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.url = f"{self.base}/hook"
         spool = folder / name
         spool.mkdir()
+        self.log_path = folder / f"{name}.log"
         worker_env = {**env, "PFA_WEBHOOK_URL": self.url, "PFA_WEBHOOK_PORT": str(self.port)}
         worker_env.update(PFA_SPOOL_DIR=str(spool), **extra)
-        self.log = (folder / f"{name}.log").open("wb")
+        self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "run"],
             env=worker_env,
@@ -265,3 +269,42 @@ def test_a_killed_workers_pages_and_timers_are_taken_over_and_a_claim_race_has_o
     assert len(group.texts) == 2, group.texts  # each page once; no third level, the case was taken
     assert sum(f"You have case {case}." in text for text in answers) == 1, answers
     assert sum(f"Case {case} is already with" in text for text in answers) == 1, answers
+
+
+def test_a_worker_killed_while_handling_never_says_200_and_the_update_sent_again_is_handled_once(
+    server,  # noqa: F811
+    env,
+    workers,
+    tmp_path,
+):
+    doomed = Worker(env, tmp_path, "doomed", PFA_FAILPOINT="message_handled")
+    workers.append(doomed)
+    assert httpx.get(f"{doomed.base}/readyz", timeout=10).json() == {"ready": True}
+    updates, person = Updates(), Transcript(server, 9300)
+    start = updates.text(9300, "/start")
+    # Killed after handling began and before it committed: the request ends without an answer, so
+    # Telegram would send the update again.
+    with pytest.raises(httpx.TransportError):
+        doomed.post(start)
+    assert doomed.process.wait(timeout=20) == -signal.SIGKILL
+    others = [Worker(env, tmp_path, f"w{n}") for n in range(2)]
+    workers += others
+    with ThreadPoolExecutor(2) as both:  # sent again, and to two workers at once
+        list(both.map(lambda worker: worker.post(start), others))
+    assert "Hi, I'm pfa-bot" in person.wait_for(1)[0]
+    others[1].post(updates.text(9300, "I agree, let's start"))
+    assert "Which country are you in?" in person.wait_for(2)[1]
+    time.sleep(2)  # a double answer would arrive in this margin
+    assert len(person.texts + sent_to(server, 9300)) == 2
+
+
+def test_sigterm_lets_a_worker_finish_and_answer_the_update_in_hand(server, env, workers, tmp_path):  # noqa: F811
+    worker = Worker(env, tmp_path, "leaving", PFA_FAILPOINT="message_handled:pause=2")
+    workers.append(worker)
+    with ThreadPoolExecutor(1) as sender:
+        answered = sender.submit(worker.post, Updates().text(9400, "/start"))
+        wait_for(lambda: b"failpoint message_handled: pausing" in worker.log_path.read_bytes(), "the pause")
+        worker.process.terminate()
+        answered.result(timeout=30)  # 200, not a dropped connection
+    assert worker.process.wait(timeout=30) == 0
+    assert "Hi, I'm pfa-bot" in Transcript(server, 9400).wait_for(1)[0]
