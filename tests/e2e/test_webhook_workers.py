@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from storage.encryption import generate_key
+from tests.bot.test_deploy import healthcheck_command
 from tests.conftest import POSTGRES_ENV, _reset_postgres
 from tests.e2e.compat import CompatProxy
 from tests.e2e.test_telegram_server import TOKEN, free_port, proxy, server  # noqa: F401
@@ -140,6 +141,13 @@ def workers(env: dict[str, str], tmp_path: Path) -> Iterator[list[Worker]]:
     yield started
     for worker in started:
         worker.stop()
+
+
+def image_healthcheck(port: int) -> int:
+    """The container image's HEALTHCHECK, run here against a worker's port: its exit status."""
+    command = [sys.executable if word == "python" else word for word in healthcheck_command()]
+    environment = {**os.environ, "PFA_WEBHOOK_PORT": str(port)}
+    return subprocess.run(command, env=environment, capture_output=True, timeout=30).returncode
 
 
 def cli(env: dict[str, str], *arguments: str) -> None:
@@ -280,6 +288,7 @@ def test_a_worker_killed_while_handling_never_says_200_and_the_update_sent_again
     doomed = Worker(env, tmp_path, "doomed", PFA_FAILPOINT="message_handled")
     workers.append(doomed)
     assert httpx.get(f"{doomed.base}/readyz", timeout=10).json() == {"ready": True}
+    assert image_healthcheck(doomed.port) == 0
     updates, person = Updates(), Transcript(server, 9300)
     start = updates.text(9300, "/start")
     # Killed after handling began and before it committed: the request ends without an answer, so
@@ -287,6 +296,7 @@ def test_a_worker_killed_while_handling_never_says_200_and_the_update_sent_again
     with pytest.raises(httpx.TransportError):
         doomed.post(start)
     assert doomed.process.wait(timeout=20) == -signal.SIGKILL
+    assert image_healthcheck(doomed.port) != 0
     others = [Worker(env, tmp_path, f"w{n}") for n in range(2)]
     workers += others
     with ThreadPoolExecutor(2) as both:  # sent again, and to two workers at once
