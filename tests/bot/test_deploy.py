@@ -64,6 +64,10 @@ def test_the_image_is_slim_runs_as_a_user_and_checks_its_health():
     assert "/healthz" in " ".join(healthcheck_command())
     copied = [path for k, arguments in stages()[0] if k == "COPY" for path in arguments.split()[:-1]]
     assert all((ROOT / path).exists() for path in copied), copied
+    # The build context sends nothing else (no .venv, databases or keys): all but what is copied is ignored.
+    ignored = (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8").splitlines()
+    kept = [f"!{path}/" if (ROOT / path).is_dir() else f"!{path}" for path in copied]
+    assert "*" in ignored and all(line in ignored for line in kept), kept
 
 
 def test_the_images_build_commands_install_a_working_pfa_bot(tmp_path):
