@@ -4,8 +4,9 @@ Handlers turn an update into plain data, call the services (in a worker thread: 
 database work), and render what comes back as plain text with inline keyboards. Updates are
 handled concurrently across chats but strictly one at a time within a chat, and an update delivered
 twice is handled once: a person's update is recorded as handled in the transaction that handles it
-(so one whose handling never committed is handled when Telegram sends it again); any other update
-(staff, groups, a kind word for a sticker) is recorded just before it is handled.
+(so one whose handling never committed is handled when Telegram sends it again), with its replies
+queued there and held while this worker sends them (so a worker dying after the commit loses none);
+any other update (staff, groups, a kind word for a sticker) is recorded just before it is handled.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from telegram.request import BaseRequest
 from bot.bootstrap import App
 from bot.channels.telegram_outbox import TelegramOutbox
 from bot.channels.telegram_render import send_plain, send_replies
+from bot.service import Handled, Received
 from bot.settings import TelegramSettings
 from bot.staff import StaffIdentity
 from flows.content import content_for
@@ -225,9 +227,9 @@ class TelegramChannel:
                 person_id(chat_id),
                 event,
                 query.from_user.language_code,
-                (CHANNEL, update.update_id),
+                self._received(update),
             )
-            await send_replies(query.get_bot(), chat_id, handled.replies)
+            await self._send(query.get_bot(), chat_id, handled)
         else:
             await acknowledge(query)
 
@@ -244,9 +246,19 @@ class TelegramChannel:
     async def _person(self, update: Update, message: Message, event: Event, locale: str | None) -> None:
         chat_id = message.chat.id
         handled = await asyncio.to_thread(
-            self.app.conversations.handle, person_id(chat_id), event, locale, (CHANNEL, update.update_id)
+            self.app.conversations.handle, person_id(chat_id), event, locale, self._received(update)
         )
-        await send_replies(message.get_bot(), chat_id, handled.replies)
+        await self._send(message.get_bot(), chat_id, handled)
+
+    def _received(self, update: Update) -> Received:
+        return Received(CHANNEL, update.update_id, self.outbox.lease)
+
+    async def _send(self, bot: Any, chat_id: int, handled: Handled) -> None:
+        """Send a person's replies, then confirm the outbox rows that held them: a worker that dies
+        (or a Telegram that fails) before that has them sent by the outbox once the hold lapses."""
+        await send_replies(bot, chat_id, handled.replies)
+        if handled.held:
+            await asyncio.to_thread(self.app.conversations.mark_delivered, handled.held)
 
     async def _staff(self, message: Message, identity: StaffIdentity, text: str) -> None:
         replies = await asyncio.to_thread(self.app.staff.handle, identity, text)

@@ -12,14 +12,16 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.bootstrap import App
+from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_app import announce_webhook
 from bot.channels.webhook import MAX_BODY_BYTES, SECRET_HEADER, WebhookServer
 from bot.health import not_ready
 from bot.settings import TelegramSettings
+from flows.safety import fail_safe_reply
 from storage.database import make_engine
 from storage.encryption import Cipher, generate_key
 from storage.migrate import downgrade, upgrade
-from tests.bot.test_telegram import PERSON_CHAT, TOKEN, Telegram, app, telegram  # noqa: F401
+from tests.bot.test_telegram import PERSON_CHAT, TOKEN, OfflineBotApi, Telegram, app, telegram  # noqa: F401
 
 SECRET = "s3cret"
 
@@ -54,6 +56,22 @@ async def test_the_200_comes_once_the_update_is_handled_and_a_repeat_is_handled_
     again = await client.post("/hook", json=update, headers={SECRET_HEADER: SECRET})
     assert again.status_code == 200
     assert len(telegram.api.sent(PERSON_CHAT)) == 1
+    assert await telegram.deliver() == 0  # the reply's outbox row was confirmed: never sent again
+
+
+async def test_a_reply_telegram_did_not_take_goes_out_from_the_outbox_once_its_hold_lapses(app):  # noqa: F811
+    api = OfflineBotApi()
+    channel = TelegramChannel(app, TelegramSettings(token=TOKEN, outbox_lease=0.0))
+    application = channel.application(request=api)
+    async with application:
+        telegram = Telegram(application, api, channel)
+        api.network_failures = 3  # every try at the reply fails; the crisis lines still go out
+        await telegram.text("/start")
+        assert not any("not a person" in text for text in api.texts(PERSON_CHAT))
+        assert api.texts(PERSON_CHAT) == [fail_safe_reply().text]
+        assert await telegram.deliver() == 1
+        assert "not a person" in api.texts(PERSON_CHAT)[-1]
+        assert await telegram.deliver() == 0
 
 
 async def test_a_body_past_the_limit_or_not_an_update_is_refused_unhandled(client, telegram):  # noqa: F811

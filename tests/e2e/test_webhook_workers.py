@@ -4,7 +4,9 @@ test_telegram_server.py). Every message is answered once and in order whichever 
 update delivered to two workers is handled once; a worker killed with outbox rows claimed and
 timers set has its pages sent and its timers fired by the others; a claim race has one winner; a
 worker killed while handling an update never answers Telegram 200, and the update sent again is
-handled once, elsewhere; a worker stopped with SIGTERM finishes and answers the update in hand."""
+handled once, elsewhere; one killed after committing has its reply sent by another, and the update
+sent again is not handled twice; a worker stopped with SIGTERM finishes and answers the update in
+hand."""
 
 from __future__ import annotations
 
@@ -309,6 +311,30 @@ def test_a_worker_killed_while_handling_never_says_200_and_the_update_sent_again
     assert "Which country are you in?" in person.wait_for(2)[1]
     time.sleep(2)  # a double answer would arrive in this margin
     assert len(person.texts + sent_to(server, 9300)) == 2
+
+
+def test_a_worker_killed_after_the_commit_has_its_reply_sent_by_another_and_the_update_not_redone(
+    server,  # noqa: F811
+    env,
+    workers,
+    tmp_path,
+):
+    doomed = Worker(env, tmp_path, "doomed", PFA_FAILPOINT="message_committed")
+    other = Worker(env, tmp_path, "w0")
+    workers += [doomed, other]
+    updates, person = Updates(), Transcript(server, 9500)
+    start = updates.text(9500, "/start")
+    # Killed after the handling committed, before the reply went out and before Telegram heard 200.
+    with pytest.raises(httpx.TransportError):
+        doomed.post(start)
+    assert doomed.process.wait(timeout=20) == -signal.SIGKILL
+    other.post(start)  # sent again: already handled, so not handled twice
+    # The reply waited in the outbox, held by the dead worker; the other sends it once the hold lapses.
+    assert "Hi, I'm pfa-bot" in person.wait_for(1)[0]
+    other.post(updates.text(9500, "I agree, let's start"))
+    assert "Which country are you in?" in person.wait_for(2)[1]
+    time.sleep(3)  # a double answer (the update handled twice, or the reply sent twice) would come now
+    assert len(person.texts + sent_to(server, 9500)) == 2
 
 
 def test_sigterm_lets_a_worker_finish_and_answer_the_update_in_hand(server, env, workers, tmp_path):  # noqa: F811
