@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -31,6 +31,9 @@ from flows.intents import (
     EraseUser,
     Escalate,
     Intent,
+    Option,
+    Pacing,
+    Phase,
     RecordOutcome,
     RelayToStaff,
     Reply,
@@ -50,11 +53,24 @@ SPOOL_CHANNEL = "spool"
 
 
 @dataclass(frozen=True)
+class Received:
+    """The channel's update that brought an event. It is recorded as handled in the transaction that
+    handles it, and the replies are queued in that transaction too, held by this worker for `lease`
+    while it sends them: a worker that dies after the commit has its replies sent by another."""
+
+    channel: str
+    update_id: int
+    lease: dt.timedelta
+
+
+@dataclass(frozen=True)
 class Handled:
-    """What one event produced: the conversation as saved and the intents to carry out."""
+    """What one event produced: the conversation as saved and the intents to carry out; `held`, the
+    outbox rows of its replies, to be marked delivered once the channel has sent them."""
 
     conversation: Conversation
     intents: list[Intent]
+    held: list[int] = field(default_factory=list)
 
     @property
     def replies(self) -> list[Reply]:
@@ -74,7 +90,22 @@ def reply_payload(reply: Reply, conversation: Conversation) -> dict[str, Any]:
     }
     if reply.pacing:
         payload["pacing"] = [{"label": p.label, "seconds": p.seconds} for p in reply.pacing.phases]
+    if reply.attachment:
+        payload["attachment"] = list(reply.attachment)
     return payload
+
+
+def reply_from_payload(payload: dict[str, Any]) -> Reply:
+    """A reply read back from the outbox, as `reply_payload` wrote it."""
+    options = tuple(Option(str(o["id"]), str(o["label"])) for o in payload.get("options", []))
+    phases = tuple(Phase(str(p["label"]), int(p["seconds"])) for p in payload.get("pacing", []))
+    attachment = payload.get("attachment")
+    return Reply(
+        str(payload["text"]),
+        options,
+        Pacing(phases) if phases else None,
+        (str(attachment[0]), str(attachment[1])) if attachment else None,
+    )
 
 
 class ConversationService:
@@ -100,32 +131,55 @@ class ConversationService:
         # A per-person rate limit for public channels; the local console, one trusted person, runs without.
         self.flood: FloodGuard | None = FloodGuard()
 
-    def handle(self, user_id: str, event: Event, locale: str | None = None) -> Handled:
-        """Advance the person's conversation by one event and save it; fail safe on any error."""
+    def handle(
+        self, user_id: str, event: Event, locale: str | None = None, update: Received | None = None
+    ) -> Handled:
+        """Advance the person's conversation by one event and save it; fail safe on any error.
+
+        With `update`, the update is recorded as handled in the same transaction, so one delivered
+        again (to this worker or another) is handled once, and one whose handling never committed is
+        handled when it comes again (a repeat is answered with nothing); and the replies are queued
+        there too, held for the caller to send (see `Received`)."""
         if isinstance(event, Text) and self.flood is not None and self.flood.over(user_id, self._clock()):
             return self._flooded(user_id, event)
         self._replay_first(user_id)
         known = Conversation(user_id)
 
-        def once() -> tuple[Outcome, list[tuple[str, dt.datetime | None]]]:
+        def once() -> tuple[Outcome, list[int], list[tuple[str, dt.datetime | None]]]:
             nonlocal known
             with self._unit_of_work() as uow:
-                known = uow.conversations.get(user_id) or Conversation(user_id)
+                known = uow.conversations.get(user_id) or Conversation(user_id)  # the person's lock
+                if update is not None and not uow.channels.first_time(update.channel, update.update_id):
+                    log.info("dropped a duplicate update")
+                    return Outcome(known, []), [], []
                 outcome = self.advance(uow, known, event, locale)
+                held = self._hold_replies(uow, outcome, update.lease) if update is not None else []
+                failpoint("message_handled")
                 uow.commit()
-            return outcome, uow.timers.changes
+            return outcome, held, uow.timers.changes
 
         try:
-            outcome, timer_changes = retry_on_conflict(once)
+            outcome, held, timer_changes = retry_on_conflict(once)
             failpoint("message_committed")
             self.scheduler.apply(timer_changes)
             self._lines_for.remember(outcome.conversation)
-            return Handled(outcome.conversation, outcome.intents)
+            return Handled(outcome.conversation, outcome.intents, held)
         except Exception:
             log.exception("handling an event failed", extra={"event_kind": type(event).__name__})
             kept = self._keep_unhandled(known, event, locale)
             language, country = self._lines_for.recall(known)
             return Handled(known, [fail_safe_reply(language, country, kept)])
+
+    def _hold_replies(self, uow: UnitOfWork, outcome: Outcome, lease: dt.timedelta) -> list[int]:
+        if any(isinstance(intent, EraseUser) for intent in outcome.intents):
+            return []  # nothing of theirs is kept once they are erased, not even the goodbye
+        until = self._clock() + lease
+        replies = (intent for intent in outcome.intents if isinstance(intent, Reply))
+        user_id = outcome.conversation.user_id
+        return [
+            uow.outbox.add(user_id, "reply", reply_payload(reply, outcome.conversation), held_until=until)
+            for reply in replies
+        ]
 
     def replay_spool(self, user_id: str | None = None) -> int:
         """Handle what was spooled while the database was away, oldest first (one person's, or all);

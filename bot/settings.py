@@ -32,6 +32,8 @@ class TelegramSettings:
     listen: str = "127.0.0.1"
     port: int = 8443
     secret_token: str | None = None
+    # How many connections Telegram may open at once to deliver updates (its own default is 40).
+    max_connections: int = 40
     poll_interval: float = 0.0
     # How long a worker holds outbox rows it is sending; unconfirmed past it, another worker resends.
     outbox_lease: float = 15.0
@@ -57,6 +59,7 @@ def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> 
         listen=values.get("PFA_WEBHOOK_LISTEN") or "127.0.0.1",
         port=_integer(values, "PFA_WEBHOOK_PORT") or 8443,
         secret_token=values.get("PFA_WEBHOOK_SECRET"),
+        max_connections=_integer(values, "PFA_WEBHOOK_MAX_CONNECTIONS") or 40,
         poll_interval=_number(values, "PFA_TELEGRAM_POLL_INTERVAL"),
         outbox_lease=_number(values, "PFA_OUTBOX_LEASE_SECONDS") or 15.0,
     )

@@ -204,8 +204,16 @@ class Outbox(ABC):
     """Messages for someone other than the sender of the current update."""
 
     @abstractmethod
-    def add(self, recipient: str, kind: str, payload: dict[str, Any], case_id: int | None = None) -> None:
-        """Queue a message for someone other than the sender of the current update."""
+    def add(
+        self,
+        recipient: str,
+        kind: str,
+        payload: dict[str, Any],
+        case_id: int | None = None,
+        held_until: dt.datetime | None = None,
+    ) -> int:
+        """Queue a message; return its id. `held_until`: the caller sends it at once itself and holds
+        it till then, as if claimed; unconfirmed by then (the caller died), any worker sends it."""
 
     @abstractmethod
     def pending(self, recipients: list[str], limit: int = 100) -> list[Delivery]: ...

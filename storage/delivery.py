@@ -61,10 +61,22 @@ class SqlAlchemyOutbox(Outbox):
         self._cipher = cipher
         self._clock = clock
 
-    def add(self, recipient: str, kind: str, payload: dict[str, Any], case_id: int | None = None) -> None:
+    def add(
+        self,
+        recipient: str,
+        kind: str,
+        payload: dict[str, Any],
+        case_id: int | None = None,
+        held_until: dt.datetime | None = None,
+    ) -> int:
         body = self._cipher.encrypt(json.dumps(payload))
         row = {"recipient": recipient, "kind": kind, "case_id": case_id, "body": body}
-        self._connection.execute(insert(OUTBOX).values(**row, created_at=self._clock()))
+        added = self._connection.execute(
+            insert(OUTBOX).values(**row, claimed_until=held_until, created_at=self._clock())
+        )
+        key = added.inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
     def pending(self, recipients: list[str], limit: int = 100) -> list[Delivery]:
         return self._deliveries(OUTBOX.c.recipient.in_(recipients), limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -36,6 +37,15 @@ def _config() -> Config:
 
 def is_current(engine: Engine) -> bool:
     """Whether the database is at the newest revision this code knows."""
-    head = ScriptDirectory.from_config(_config()).get_current_head()
+    return current_revision(engine) == head_revision()
+
+
+@cache
+def head_revision() -> str | None:
+    """The newest revision this code knows (read from the migration files once)."""
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
+        return MigrationContext.configure(connection).get_current_revision()

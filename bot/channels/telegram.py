@@ -3,7 +3,10 @@
 Handlers turn an update into plain data, call the services (in a worker thread: they do blocking
 database work), and render what comes back as plain text with inline keyboards. Updates are
 handled concurrently across chats but strictly one at a time within a chat, and an update delivered
-twice is handled once.
+twice is handled once: a person's update is recorded as handled in the transaction that handles it
+(so one whose handling never committed is handled when Telegram sends it again), with its replies
+queued there and held while this worker sends them (so a worker dying after the commit loses none);
+any other update (staff, groups, a kind word for a sticker) is recorded just before it is handled.
 """
 
 from __future__ import annotations
@@ -29,13 +32,11 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    ApplicationHandlerStop,
     BaseUpdateProcessor,
     CallbackContext,
     CallbackQueryHandler,
     ExtBot,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -43,6 +44,7 @@ from telegram.request import BaseRequest
 from bot.bootstrap import App
 from bot.channels.telegram_outbox import TelegramOutbox
 from bot.channels.telegram_render import send_plain, send_replies
+from bot.service import Handled, Received
 from bot.settings import TelegramSettings
 from bot.staff import StaffIdentity
 from flows.content import content_for
@@ -120,7 +122,6 @@ class TelegramChannel:
     def _add_handlers(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
         new = filters.UpdateType.MESSAGE
-        application.add_handler(TypeHandler(Update, self._once), group=-1)
         application.add_handler(CallbackQueryHandler(self._on_button))
         application.add_handler(MessageHandler(private & new & filters.TEXT, self._on_private_text))
         application.add_handler(
@@ -158,12 +159,13 @@ class TelegramChannel:
             with contextlib.suppress(TelegramError):
                 await context.bot.send_message(chat.id, fail_safe_reply().text)
 
-    async def _once(self, update: Update, context: Context) -> None:
-        """Drop an update already handled (Telegram may deliver one twice)."""
+    async def _first_time(self, update: Update) -> bool:
+        """Record an update that is not a person's as handled; False (and logged) when it was before.
+        A person's updates are recorded in the transaction that handles them instead (`_person`)."""
         fresh = await asyncio.to_thread(self.app.conversations.first_time, CHANNEL, update.update_id)
         if not fresh:
             log.info("dropped a duplicate update")
-            raise ApplicationHandlerStop
+        return fresh
 
     async def _on_private_text(self, update: Update, context: Context) -> None:
         """Advance the person's conversation (or run the staff member's command) and send the result."""
@@ -172,9 +174,10 @@ class TelegramChannel:
             return
         identity = StaffIdentity(telegram_id=user.id)
         if await asyncio.to_thread(self.app.staff.member, identity):
-            await self._staff(message, identity, staff_text(message))
+            if await self._first_time(update):
+                await self._staff(message, identity, staff_text(message))
             return
-        await self._person(message, parse_text(message.text), user.language_code)
+        await self._person(update, message, parse_text(message.text), user.language_code)
 
     async def _on_edit(self, update: Update, context: Context) -> None:
         message = update.edited_message
@@ -183,7 +186,7 @@ class TelegramChannel:
         if not await asyncio.to_thread(
             self.app.staff.member, StaffIdentity(telegram_id=message.from_user.id)
         ):
-            await self._person(message, Edited(message.text), message.from_user.language_code)
+            await self._person(update, message, Edited(message.text), message.from_user.language_code)
 
     async def _on_other(self, update: Update, context: Context) -> None:
         """Photos with a caption are read as text; voice, stickers, places and contacts get a kind word."""
@@ -191,13 +194,13 @@ class TelegramChannel:
         if message is None:
             return
         if message.caption:
-            await self._person(message, parse_text(message.caption), None)
-            return
-        await message.chat.send_message(content_for("en").text("common.non_text"))
+            await self._person(update, message, parse_text(message.caption), None)
+        elif await self._first_time(update):
+            await message.chat.send_message(content_for("en").text("common.non_text"))
 
     async def _on_group_text(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user
-        if message is None or user is None or message.text is None:
+        if message is None or user is None or message.text is None or not await self._first_time(update):
             return
         if message.chat.id != self.settings.staff_chat_id:
             await message.reply_text(content_for("en").text("common.private_only"))
@@ -213,16 +216,20 @@ class TelegramChannel:
         if query is None or query.data is None:
             return
         if query.data.startswith("claim:"):
-            await self._claim(query, query.data.removeprefix("claim:"))
+            if await self._first_time(update):
+                await self._claim(query, query.data.removeprefix("claim:"))
         elif query.message is not None and query.message.chat.type == ChatType.PRIVATE:
             await acknowledge(query)
             chat_id = query.message.chat.id
             event = Choice(query.data.removeprefix("o:"))
-            locale = query.from_user.language_code
             handled = await asyncio.to_thread(
-                self.app.conversations.handle, person_id(chat_id), event, locale
+                self.app.conversations.handle,
+                person_id(chat_id),
+                event,
+                query.from_user.language_code,
+                self._received(update),
             )
-            await send_replies(query.get_bot(), chat_id, handled.replies)
+            await self._send(query.get_bot(), chat_id, handled)
         else:
             await acknowledge(query)
 
@@ -236,10 +243,22 @@ class TelegramChannel:
         replies = await asyncio.to_thread(self.app.staff.handle, identity, f"/claim {case}")
         await send_plain(query.get_bot(), query.from_user.id, replies)
 
-    async def _person(self, message: Message, event: Event, locale: str | None) -> None:
+    async def _person(self, update: Update, message: Message, event: Event, locale: str | None) -> None:
         chat_id = message.chat.id
-        handled = await asyncio.to_thread(self.app.conversations.handle, person_id(chat_id), event, locale)
-        await send_replies(message.get_bot(), chat_id, handled.replies)
+        handled = await asyncio.to_thread(
+            self.app.conversations.handle, person_id(chat_id), event, locale, self._received(update)
+        )
+        await self._send(message.get_bot(), chat_id, handled)
+
+    def _received(self, update: Update) -> Received:
+        return Received(CHANNEL, update.update_id, self.outbox.lease)
+
+    async def _send(self, bot: Any, chat_id: int, handled: Handled) -> None:
+        """Send a person's replies, then confirm the outbox rows that held them: a worker that dies
+        (or a Telegram that fails) before that has them sent by the outbox once the hold lapses."""
+        await send_replies(bot, chat_id, handled.replies)
+        if handled.held:
+            await asyncio.to_thread(self.app.conversations.mark_delivered, handled.held)
 
     async def _staff(self, message: Message, identity: StaffIdentity, text: str) -> None:
         replies = await asyncio.to_thread(self.app.staff.handle, identity, text)

@@ -21,7 +21,8 @@ from telegram.error import TelegramError
 
 from bot.bootstrap import App
 from bot.channels.polling import Backoff
-from bot.channels.telegram_render import send_reply
+from bot.channels.telegram_render import send_replies
+from bot.service import reply_from_payload
 from bot.settings import TelegramSettings
 from flows.ports import Delivery
 
@@ -61,8 +62,7 @@ class TelegramOutbox:
         deliveries = await asyncio.to_thread(self._claim, PERSON_PREFIX)
         for delivery in deliveries:
             chat_id = int(delivery.recipient.removeprefix(PERSON_PREFIX))
-            options = [(str(o["id"]), str(o["label"])) for o in delivery.payload.get("options", [])]
-            await send_reply(bot, chat_id, str(delivery.payload["text"]), options)
+            await send_replies(bot, chat_id, [reply_from_payload(delivery.payload)])
             await self._done([delivery])
         return len(deliveries)
 

@@ -354,42 +354,6 @@ async def test_breathing_pacing_is_written_out_to_follow(telegram):
     assert "Breathe in 4s · Hold 4s · Breathe out 4s · Hold 4s" in telegram.api.texts(PERSON_CHAT)[-1]
 
 
-async def test_webhook_mode_refuses_requests_without_telegrams_secret_token(telegram):
-    import socket
-
-    import httpx
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    updater = telegram.application.updater
-    await updater.start_webhook(
-        listen="127.0.0.1",
-        port=port,
-        url_path="hook",
-        webhook_url="https://example.org/hook",
-        secret_token="s3cret",
-    )
-    try:
-        body = {"update_id": 999, "message": {**telegram._message(PERSON_CHAT, PERSON_CHAT), "text": "hi"}}
-        async with httpx.AsyncClient() as client:
-            refused = await client.post(f"http://127.0.0.1:{port}/hook", json=body)
-            wrong = await client.post(
-                f"http://127.0.0.1:{port}/hook",
-                json=body,
-                headers={"X-Telegram-Bot-Api-Secret-Token": "guess"},
-            )
-            accepted = await client.post(
-                f"http://127.0.0.1:{port}/hook",
-                json=body,
-                headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"},
-            )
-        assert refused.status_code == 403 and wrong.status_code == 403 and accepted.status_code == 200
-        assert any(name == "setWebhook" for name, _ in telegram.api.calls)
-    finally:
-        await updater.stop()
-
-
 async def test_a_staff_reply_to_a_relayed_message_goes_to_that_case(app, telegram):
     api = telegram.api
     app.admin.add_staff("Sam Jones", "counsellor", STAFF_USER)

@@ -2,10 +2,15 @@
 processes, fed real Update JSON over HTTP, answering through telegram-test-api (see
 test_telegram_server.py). Every message is answered once and in order whichever worker gets it; an
 update delivered to two workers is handled once; a worker killed with outbox rows claimed and
-timers set has its pages sent and its timers fired by the others; a claim race has one winner."""
+timers set has its pages sent and its timers fired by the others; a claim race has one winner; a
+worker killed while handling an update never answers Telegram 200, and the update sent again is
+handled once, elsewhere; one killed after committing has its reply sent by another, and the update
+sent again is not handled twice; a worker stopped with SIGTERM finishes and answers the update in
+hand."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -20,6 +25,7 @@ import httpx
 import pytest
 
 from storage.encryption import generate_key
+from tests.bot.test_deploy import healthcheck_command
 from tests.conftest import POSTGRES_ENV, _reset_postgres
 from tests.e2e.compat import CompatProxy
 from tests.e2e.test_telegram_server import TOKEN, free_port, proxy, server  # noqa: F401
@@ -57,12 +63,14 @@ class Worker:
 
     def __init__(self, env: dict[str, str], folder: Path, name: str, **extra: str):
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/hook"
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.url = f"{self.base}/hook"
         spool = folder / name
         spool.mkdir()
+        self.log_path = folder / f"{name}.log"
         worker_env = {**env, "PFA_WEBHOOK_URL": self.url, "PFA_WEBHOOK_PORT": str(self.port)}
         worker_env.update(PFA_SPOOL_DIR=str(spool), **extra)
-        self.log = (folder / f"{name}.log").open("wb")
+        self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "run"],
             env=worker_env,
@@ -136,6 +144,13 @@ def workers(env: dict[str, str], tmp_path: Path) -> Iterator[list[Worker]]:
     yield started
     for worker in started:
         worker.stop()
+
+
+def image_healthcheck(port: int) -> int:
+    """The container image's HEALTHCHECK, run here against a worker's port: its exit status."""
+    command = [sys.executable if word == "python" else word for word in healthcheck_command()]
+    environment = {**os.environ, "PFA_WEBHOOK_PORT": str(port)}
+    return subprocess.run(command, env=environment, capture_output=True, timeout=30).returncode
 
 
 def cli(env: dict[str, str], *arguments: str) -> None:
@@ -240,8 +255,10 @@ def test_a_killed_workers_pages_and_timers_are_taken_over_and_a_claim_race_has_o
     for turn, (typed, _) in enumerate(ONBOARDING):
         first.post(updates.text(9100, typed))
         person.wait_for(turn + 1)
-    first.post(updates.text(9100, "Talk to a person"))
-    # The page went to the outbox; the worker claimed it and was killed before sending it.
+    # The page goes to the outbox; the worker claims it and is killed before sending it, which may
+    # be before it has answered this very request (its outbox runs beside the request).
+    with contextlib.suppress(httpx.TransportError):
+        first.post(updates.text(9100, "Talk to a person"))
     wait_for(lambda: first.process.poll() is not None, "the worker to die at its claim")
     assert first.process.returncode == -signal.SIGKILL
     others = [Worker(env, tmp_path, f"w{n}") for n in range(2)]
@@ -265,3 +282,68 @@ def test_a_killed_workers_pages_and_timers_are_taken_over_and_a_claim_race_has_o
     assert len(group.texts) == 2, group.texts  # each page once; no third level, the case was taken
     assert sum(f"You have case {case}." in text for text in answers) == 1, answers
     assert sum(f"Case {case} is already with" in text for text in answers) == 1, answers
+
+
+def test_a_worker_killed_while_handling_never_says_200_and_the_update_sent_again_is_handled_once(
+    server,  # noqa: F811
+    env,
+    workers,
+    tmp_path,
+):
+    doomed = Worker(env, tmp_path, "doomed", PFA_FAILPOINT="message_handled")
+    workers.append(doomed)
+    assert httpx.get(f"{doomed.base}/readyz", timeout=10).json() == {"ready": True}
+    assert image_healthcheck(doomed.port) == 0
+    updates, person = Updates(), Transcript(server, 9300)
+    start = updates.text(9300, "/start")
+    # Killed after handling began and before it committed: the request ends without an answer, so
+    # Telegram would send the update again.
+    with pytest.raises(httpx.TransportError):
+        doomed.post(start)
+    assert doomed.process.wait(timeout=20) == -signal.SIGKILL
+    assert image_healthcheck(doomed.port) != 0
+    others = [Worker(env, tmp_path, f"w{n}") for n in range(2)]
+    workers += others
+    with ThreadPoolExecutor(2) as both:  # sent again, and to two workers at once
+        list(both.map(lambda worker: worker.post(start), others))
+    assert "Hi, I'm pfa-bot" in person.wait_for(1)[0]
+    others[1].post(updates.text(9300, "I agree, let's start"))
+    assert "Which country are you in?" in person.wait_for(2)[1]
+    time.sleep(2)  # a double answer would arrive in this margin
+    assert len(person.texts + sent_to(server, 9300)) == 2
+
+
+def test_a_worker_killed_after_the_commit_has_its_reply_sent_by_another_and_the_update_not_redone(
+    server,  # noqa: F811
+    env,
+    workers,
+    tmp_path,
+):
+    doomed = Worker(env, tmp_path, "doomed", PFA_FAILPOINT="message_committed")
+    other = Worker(env, tmp_path, "w0")
+    workers += [doomed, other]
+    updates, person = Updates(), Transcript(server, 9500)
+    start = updates.text(9500, "/start")
+    # Killed after the handling committed, before the reply went out and before Telegram heard 200.
+    with pytest.raises(httpx.TransportError):
+        doomed.post(start)
+    assert doomed.process.wait(timeout=20) == -signal.SIGKILL
+    other.post(start)  # sent again: already handled, so not handled twice
+    # The reply waited in the outbox, held by the dead worker; the other sends it once the hold lapses.
+    assert "Hi, I'm pfa-bot" in person.wait_for(1)[0]
+    other.post(updates.text(9500, "I agree, let's start"))
+    assert "Which country are you in?" in person.wait_for(2)[1]
+    time.sleep(3)  # a double answer (the update handled twice, or the reply sent twice) would come now
+    assert len(person.texts + sent_to(server, 9500)) == 2
+
+
+def test_sigterm_lets_a_worker_finish_and_answer_the_update_in_hand(server, env, workers, tmp_path):  # noqa: F811
+    worker = Worker(env, tmp_path, "leaving", PFA_FAILPOINT="message_handled:pause=2")
+    workers.append(worker)
+    with ThreadPoolExecutor(1) as sender:
+        answered = sender.submit(worker.post, Updates().text(9400, "/start"))
+        wait_for(lambda: b"failpoint message_handled: pausing" in worker.log_path.read_bytes(), "the pause")
+        worker.process.terminate()
+        answered.result(timeout=30)  # 200, not a dropped connection
+    assert worker.process.wait(timeout=30) == 0
+    assert "Hi, I'm pfa-bot" in Transcript(server, 9400).wait_for(1)[0]
