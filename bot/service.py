@@ -276,7 +276,7 @@ class ConversationService:
         follow_ups: list[Event] = []
         for intent in outcome.intents:
             if isinstance(intent, Escalate) and self.desk is not None:
-                follow_ups.append(self.desk.escalate(uow, conversation, intent))
+                follow_ups += self.desk.escalate(uow, conversation, intent)
             elif isinstance(intent, RelayToStaff) and self.desk is not None:
                 self.desk.relay_from_person(uow, conversation, intent.text)
             elif isinstance(intent, CancelWait) and self.desk is not None:

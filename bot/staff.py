@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.desk import DeskResult, staff_address, staff_text
 from bot.retry import retry_on_conflict
 from bot.service import DeskService
-from flows.oncall.model import Availability, Outcome, StaffMember
+from flows.oncall.model import Outcome, StaffMember
 from flows.ports import Delivery, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class StaffService(DeskService):
             return [staff_text("not_staff")]
         member, result, timer_changes = done
         self._conversations.scheduler.apply(timer_changes)
-        warning = self._desk.shift_warning(member)
+        warning = self._desk.rules().shift_warning(result.members.get(member.id, member))
         return [line for line in [*result.replies, warning] if line]
 
     def _handle_once(self, identity: StaffIdentity, text: str) -> StaffAction | None:
@@ -172,18 +172,12 @@ class StaffService(DeskService):
         switch = rest.lower()
         if switch not in ("on", "off"):
             return DeskResult().say("unknown")
-        member.availability = Availability.ON if switch == "on" else Availability.OFF
-        member.on_call_since = self._clock() if switch == "on" else None
-        member.break_until = None
-        uow.staff.save(member)
-        return DeskResult().say("on_call_on" if switch == "on" else "on_call_off")
+        return self._desk.on_call(uow, member, switch == "on")
 
     def _break(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
-        if not rest.isdigit() or not 0 < int(rest) <= 240:
+        if not rest.isdigit():
             return DeskResult().say("bad_break")
-        member.break_until = self._clock() + dt.timedelta(minutes=int(rest))
-        uow.staff.save(member)
-        return DeskResult().say("on_break", until=member.break_until.strftime("%H:%M UTC"))
+        return self._desk.take_break(uow, member, int(rest))
 
     def _load(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
         return self._desk.load(uow, member)

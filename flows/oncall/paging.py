@@ -29,6 +29,13 @@ class Roster:
     def supervisors(self) -> list[StaffMember]:
         return [member for member in with_role(self.staff, Role.SUPERVISOR) if member.active]
 
+    def released(self, staff_id: int | None) -> Roster:
+        """The roster once `staff_id` holds one case fewer (it was just released from them)."""
+        if staff_id is None:
+            return self
+        caseloads = {**self.caseloads, staff_id: max(self.caseloads.get(staff_id, 0) - 1, 0)}
+        return Roster(self.staff, self.on_call, caseloads, self.cap)
+
     def without(self, leaving: StaffMember) -> Roster:
         """The roster less someone who just left a case: it is not paged straight back to them."""
         return Roster(
