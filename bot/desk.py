@@ -53,8 +53,6 @@ from flows.ports import UnitOfWork, WriteConflict
 
 __all__ = ["Desk", "DeskResult", "staff_address", "staff_text"]
 log = logging.getLogger(__name__)
-# Who holds a case, when they are no longer on the register.
-SOMEONE = "a colleague"
 
 
 def staff_address(member: StaffMember) -> str:
@@ -146,12 +144,12 @@ class Desk:
             uow.messages.since(case.user_id, case.opened_at, WHILE_WAITING_SHOWN) if case and waiting else []
         )
         held = uow.cases.caseloads().get(member.id, 0)
-        holder = self._holder_name(uow, case, member)
+        holder = self._holder(uow, case, member)
         return self.carry_out(uow, self.rules().claim(case_id, case, member, held, holder, paged, written))
 
     def release(self, uow: UnitOfWork, member: StaffMember, case_id: int) -> DeskResult:
         rules, case = self.rules(), uow.cases.get(case_id)
-        holder = self._holder_name(uow, case, member)
+        holder = self._holder(uow, case, member)
         return self.carry_out(uow, rules.release(case_id, case, member, holder, self.roster(uow, rules.now)))
 
     def remove_member(self, uow: UnitOfWork, member: StaffMember) -> list[tuple[str, Event]]:
@@ -161,24 +159,24 @@ class Desk:
 
     def transfer(self, uow: UnitOfWork, member: StaffMember, case_id: int, to: str, note: str) -> DeskResult:
         case, colleague = uow.cases.get(case_id), uow.staff.by_name(to)
-        holder = self._holder_name(uow, case, member)
+        holder = self._holder(uow, case, member)
         return self.carry_out(uow, self.rules().transfer(case_id, case, member, holder, colleague, to, note))
 
     def note(self, uow: UnitOfWork, member: StaffMember, case_id: int, text: str) -> DeskResult:
         case = uow.cases.get(case_id)
-        holder = self._holder_name(uow, case, member)
+        holder = self._holder(uow, case, member)
         return self.carry_out(uow, self.rules().note(case_id, case, member, holder, text))
 
     def resolve(
         self, uow: UnitOfWork, member: StaffMember, case_id: int, outcome: Outcome, followup: bool
     ) -> DeskResult:
         case = uow.cases.get(case_id)
-        holder = self._holder_name(uow, case, member)
+        holder = self._holder(uow, case, member)
         return self.carry_out(uow, self.rules().resolve(case_id, case, member, holder, outcome, followup))
 
     def cancel(self, uow: UnitOfWork, member: StaffMember, case_id: int, reason: str) -> DeskResult:
         case = uow.cases.get(case_id)
-        holder = self._holder_name(uow, case, member)
+        holder = self._holder(uow, case, member)
         return self.carry_out(uow, self.rules().cancel(case_id, case, member, holder, reason))
 
     def relay_from_staff(
@@ -230,14 +228,11 @@ class Desk:
         present = on_call(staff, uow.rota.shifts(), uow.rota.overrides(now), now)
         return Roster(staff, present, uow.cases.caseloads(), self.policy.caseload_cap)
 
-    def _holder_name(self, uow: UnitOfWork, case: Case | None, member: StaffMember) -> str:
-        """The name of whoever holds `case`, for a refusal (read only when it is someone else)."""
+    def _holder(self, uow: UnitOfWork, case: Case | None, member: StaffMember) -> StaffMember | None:
+        """Whoever holds `case` (read only when it is someone else than the member acting)."""
         if case is None or case.claimed_by is None:
-            return SOMEONE
-        if case.claimed_by == member.id:
-            return member.name
-        holder = uow.staff.get(case.claimed_by)
-        return holder.name if holder else SOMEONE
+            return None
+        return member if case.claimed_by == member.id else uow.staff.get(case.claimed_by)
 
     # Carrying out ------------------------------------------------------------------------------
 

@@ -99,11 +99,20 @@ def median_minutes(waits: Sequence[dt.timedelta]) -> str:
 def summary_of(intent: Escalate, recent: Sequence[str]) -> str:
     """What staff read of a case: the engine's summary, the signals, the words matched and the
     person's last messages."""
-    lines = [intent.summary, f"signals: {', '.join(intent.signals) or '-'}"]
+    lines = [intent.summary, staff_text("summary_signals", signals=", ".join(intent.signals) or "-")]
     if intent.evidence:
-        lines.append(f"matched: {'; '.join(intent.evidence)}")
-    lines += [f"» {message}" for message in recent]
-    return "\n".join(lines)
+        lines.append(staff_text("summary_matched", evidence="; ".join(intent.evidence)))
+    return "\n".join([*lines, quoted(recent)]) if recent else "\n".join(lines)
+
+
+def quoted(messages: Sequence[str]) -> str:
+    """The person's own words, one a line, marked as theirs."""
+    return "\n".join(staff_text("quoted", message=message) for message in messages)
+
+
+def name_of(holder: StaffMember | None) -> str:
+    """Who holds a case, as a colleague is told it (someone no longer on the register: unnamed)."""
+    return holder.name if holder is not None else staff_text("a_colleague")
 
 
 def as_task(reason: str) -> Escalate:
@@ -160,7 +169,7 @@ class DeskRules:
         signals = tuple(sorted({*case.signals, *intent.signals}))
         summary = summary_of(intent, recent)
         case = replace(case, level=level, signals=signals, summary=summary, person_waiting=True)
-        detail = f"{intent.level.value}: {', '.join(intent.signals)}"
+        detail = staff_text("detail.signals", level=intent.level.value, signals=", ".join(intent.signals))
         intents: Intents = [SaveCase(case), self._event(case, "signals updated", "", detail)]
         reach: Reach | None = None
         night_ends = ""
@@ -232,7 +241,7 @@ class DeskRules:
             return [say("queue_empty")]
         lines: Intents = [say("queue_heading")]
         for case in waiting:
-            note = "" if case.person_waiting else " · person stopped waiting"
+            note = "" if case.person_waiting else staff_text("queue_stopped_waiting")
             lines.append(
                 say("queue_line", case=case.id, level=case.level.value, waited=self.waited(case), note=note)
             )
@@ -244,7 +253,7 @@ class DeskRules:
         case: Case | None,
         member: StaffMember,
         held: int,
-        holder_name: str,
+        holder: StaffMember | None,
         paged: set[int],
         written: Sequence[str],
     ) -> Intents:
@@ -253,7 +262,7 @@ class DeskRules:
         if case is None or not case.is_open:
             return [say("not_found", case=case_id)]
         if case.status is not CaseStatus.TRIGGERED:
-            return [say("lost_race", case=case_id, name=holder_name)]
+            return [say("lost_race", case=case_id, name=name_of(holder))]
         if held >= self.policy.caseload_cap:
             return [say("at_cap", count=held, cap=self.policy.caseload_cap)]
         display = self.display_name(member)
@@ -267,15 +276,15 @@ class DeskRules:
         ]
         # The person was told that what they wrote while waiting is kept for whoever joins them.
         if written:
-            intents.append(say("while_waiting", lines="\n".join(f"» {message}" for message in written)))
+            intents.append(say("while_waiting", lines=quoted(written)))
         intents.append(SetCaseTimer(reply_timer(case), self.now + self.policy.reply_reminder))
         intents.append(TellPerson(case.user_id, StaffJoined(display)))
         return intents
 
     def release(
-        self, case_id: int, case: Case | None, member: StaffMember, holder_name: str, roster: Roster
+        self, case_id: int, case: Case | None, member: StaffMember, holder: StaffMember | None, roster: Roster
     ) -> Intents:
-        refusal = self._refusal(case_id, case, member, holder_name, "release")
+        refusal = self._refusal(case_id, case, member, holder, "release")
         if refusal or case is None:
             return refusal
         return [say("released", case=case_id), *self.back_to_queue(case, member, roster)]
@@ -289,7 +298,7 @@ class DeskRules:
         )
         intents: Intents = [SaveMember(gone), Unregister(member.id)]
         for case in held:
-            intents += self.back_to_queue(case, member, roster, "removed from the staff register")
+            intents += self.back_to_queue(case, member, roster, staff_text("detail.removed"))
         return intents
 
     def transfer(
@@ -297,36 +306,37 @@ class DeskRules:
         case_id: int,
         case: Case | None,
         member: StaffMember,
-        holder_name: str,
+        holder: StaffMember | None,
         colleague: StaffMember | None,
         to: str,
         note: str,
     ) -> Intents:
         """Hand a case to a colleague: they get it with a note, and the person hears someone new joined."""
-        refusal = self._refusal(case_id, case, member, holder_name, "transfer")
+        refusal = self._refusal(case_id, case, member, holder, "transfer")
         if refusal or case is None:
             return refusal
         if colleague is None or not colleague.active:
             return [say("no_colleague", name=to)]
         case = replace(case, claimed_by=colleague.id, last_staff_reply_at=self.now)
+        detail = staff_text("detail.transferred", name=colleague.name, note=note)
         handover = staff_text(
             "handed_to_you", from_name=member.name, case=case.id, note=note or "-", summary=case.summary
         )
         return [
             SaveCase(case),
-            self._event(case, "transferred", member.name, f"to {colleague.name}: {note}"),
+            self._event(case, "transferred", member.name, detail),
             Notify(colleague.id, "handover", {"text": handover, "case": case.id}, case.id),
             say("transferred", case=case_id, name=colleague.name),
             TellPerson(case.user_id, StaffJoined(self.display_name(colleague), handover=True)),
         ]
 
     def note(
-        self, case_id: int, case: Case | None, member: StaffMember, holder_name: str, text: str
+        self, case_id: int, case: Case | None, member: StaffMember, holder: StaffMember | None, text: str
     ) -> Intents:
         if case is None:
             return [say("not_found", case=case_id)]
         if not may_act_on(member, case):
-            return [self._not_theirs(case, holder_name)]
+            return [self._not_theirs(case, holder)]
         return [self._event(case, "note added", member.name, text), say("note_added", case=case_id)]
 
     def resolve(
@@ -334,16 +344,16 @@ class DeskRules:
         case_id: int,
         case: Case | None,
         member: StaffMember,
-        holder_name: str,
+        holder: StaffMember | None,
         outcome: Outcome,
         followup: bool,
     ) -> Intents:
         """Close a case with its outcome; after a high one its counsellor is offered a debrief."""
-        refusal = self._refusal(case_id, case, member, holder_name, "resolve")
+        refusal = self._refusal(case_id, case, member, holder, "resolve")
         if refusal or case is None:
             return refusal
         case = replace(case, status=after(case.status, "resolve"), outcome=outcome)
-        detail = outcome.value + (" · follow-up requested" if followup else "")
+        detail = outcome.value + (staff_text("detail.follow_up") if followup else "")
         intents: Intents = [
             SaveCase(case),
             CancelCaseTimers(case.id),
@@ -358,9 +368,9 @@ class DeskRules:
         return intents
 
     def cancel(
-        self, case_id: int, case: Case | None, member: StaffMember, holder_name: str, reason: str
+        self, case_id: int, case: Case | None, member: StaffMember, holder: StaffMember | None, reason: str
     ) -> Intents:
-        refusal = self._refusal(case_id, case, member, holder_name, "cancel")
+        refusal = self._refusal(case_id, case, member, holder, "cancel")
         if refusal or case is None:
             return refusal
         case = replace(case, status=after(case.status, "cancel"))
@@ -404,8 +414,8 @@ class DeskRules:
             return [refuse("supervisors_only")]
         lines: Intents = [say("timeline_heading", case=case_id)]
         for event in events:
-            actor = f" · {event.actor}" if event.actor else ""
-            detail = f" · {event.detail}" if event.detail else ""
+            actor = staff_text("timeline_part", part=event.actor) if event.actor else ""
+            detail = staff_text("timeline_part", part=event.detail) if event.detail else ""
             at = event.at.strftime("%H:%M:%S")
             lines.append(say("timeline_line", at=at, kind=event.kind, actor=actor, detail=detail))
         return lines
@@ -427,7 +437,7 @@ class DeskRules:
             return [refuse("supervisors_only")]
         lines: Intents = [say("load_heading")]
         for person in (m for m in staff if m.active):
-            flag = " · on call" if person.id in on_call_ids else ""
+            flag = staff_text("load_on_call") if person.id in on_call_ids else ""
             active = caseload(person, cases)
             lines.append(
                 say("load_staff", name=person.name, role=person.role.value, active=active, on_call=flag)
@@ -491,7 +501,7 @@ class DeskRules:
         plan = plan_step(max(case.paging_step + 1, 0), self.policy, roster, self.now)
         moved = staff_text("moved", case=case.id, level=plan.level_name)
         return [
-            self._event(case, "timer fired", "", "not acknowledged in time"),
+            self._event(case, "timer fired", "", staff_text("detail.not_acknowledged")),
             *self.page(case, plan),
             *self._tell(paged - {m.id for m in plan.recipients}, "notice", moved, case),
         ]
@@ -509,7 +519,7 @@ class DeskRules:
             text = staff_text("reminder_supervisor", case=case.id, name=holder.name if holder else "?")
             intents = self._tell({m.id for m in roster.supervisors()}, "notice", text, case)
         case = replace(case, reminders_sent=case.reminders_sent + 1)
-        return [*intents, SaveCase(case), self._event(case, "timer fired", "", "reminder: no staff reply")]
+        return [*intents, SaveCase(case), self._event(case, "timer fired", "", staff_text("detail.no_reply"))]
 
     # Shared steps ------------------------------------------------------------------------------
 
@@ -525,11 +535,11 @@ class DeskRules:
             "case": case.id,
             "level_name": plan.level_name,
         }
-        names = ", ".join(m.name for m in plan.recipients) or "nobody"
+        names = ", ".join(m.name for m in plan.recipients) or staff_text("detail.nobody")
         intents: Intents = [
             SaveCase(case),
             *(Notify(member.id, "page", payload, case.id) for member in plan.recipients),
-            self._event(case, "paged", "", f"{plan.level_name}: {names}"),
+            self._event(case, "paged", "", staff_text("detail.paged", level=plan.level_name, names=names)),
         ]
         if plan.next_check is not None:
             intents.append(SetCaseTimer(ack_timer(case), plan.next_check))
@@ -555,20 +565,20 @@ class DeskRules:
         return f"{int((self.now - case.opened_at).total_seconds() // 60)} min"
 
     def _refusal(
-        self, case_id: int, case: Case | None, member: StaffMember, holder_name: str, action: str
+        self, case_id: int, case: Case | None, member: StaffMember, holder: StaffMember | None, action: str
     ) -> Intents:
         """Why this member may not `action` the case (empty when they may): it is not open for it,
         or they neither hold it nor supervise."""
         if case is None or not allowed(case.status, action):
             return [say("not_found", case=case_id)]
         if not may_act_on(member, case):
-            return [self._not_theirs(case, holder_name)]
+            return [self._not_theirs(case, holder)]
         return []
 
-    def _not_theirs(self, case: Case, holder_name: str) -> Refuse:
+    def _not_theirs(self, case: Case, holder: StaffMember | None) -> Refuse:
         if case.claimed_by is None:
             return refuse("not_held", case=case.id)
-        return refuse("not_yours", case=case.id, name=holder_name)
+        return refuse("not_yours", case=case.id, name=name_of(holder))
 
     def _urgent(self, case: Case, intent: Escalate) -> Notify:
         signals = ", ".join(intent.signals)
@@ -577,7 +587,8 @@ class DeskRules:
         return Notify(case.claimed_by, "urgent", {"text": text, "case": case.id}, case.id)
 
     def _opened_event(self, case: Case, intent: Escalate) -> Record:
-        return self._event(case, "opened", "", f"{intent.level.value} · {intent.reason}")
+        detail = staff_text("detail.opened", level=intent.level.value, reason=intent.reason)
+        return self._event(case, "opened", "", detail)
 
     def _tell(self, staff_ids: set[int], kind: str, text: str, case: Case) -> Intents:
         return [

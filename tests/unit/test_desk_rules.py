@@ -29,7 +29,7 @@ from flows.oncall.intents import (
     TellPerson,
     Unregister,
 )
-from flows.oncall.model import Availability, Case, CaseStatus, Outcome, Reach, Role, StaffMember
+from flows.oncall.model import Availability, Case, CaseEvent, CaseStatus, Outcome, Reach, Role, StaffMember
 from flows.oncall.paging import Roster
 from flows.oncall.policy import default_policy
 from flows.risk.levels import RiskLevel
@@ -86,7 +86,7 @@ def escalation(level: RiskLevel, *signals: str) -> Escalate:
 
 
 def test_a_claim_takes_the_case_tells_everyone_paged_and_starts_the_reply_reminder():
-    intents = RULES.claim(1, waiting(), SAM, held=0, holder_name="", paged={1, 2}, written=[])
+    intents = RULES.claim(1, waiting(), SAM, held=0, holder=None, paged={1, 2}, written=[])
     assert of(TakeCase, intents) == [TakeCase(1, SAM.id, NOW, POLICY.caseload_cap)]
     assert of(CancelCaseTimer, intents) == [CancelCaseTimer("case:1:ack")]
     taken = [(n.staff_id, n.kind, n.payload["text"]) for n in of(Notify, intents)]
@@ -100,30 +100,31 @@ def test_a_claim_takes_the_case_tells_everyone_paged_and_starts_the_reply_remind
 
 
 def test_a_claim_shows_what_the_person_wrote_while_they_waited():
-    intents = RULES.claim(1, waiting(), SAM, 0, "", {1}, ["are you there?", "please"])
+    intents = RULES.claim(1, waiting(), SAM, 0, None, {1}, ["are you there?", "please"])
     assert "Since the case opened, they wrote:\n» are you there?\n» please" in said(intents)
 
 
 def test_the_claim_is_made_before_anything_else_so_a_lost_race_changes_nothing():
-    intents = RULES.claim(1, waiting(), SAM, 0, "", {1}, [])
+    intents = RULES.claim(1, waiting(), SAM, 0, None, {1}, [])
     assert isinstance(intents[0], TakeCase)
 
 
-def test_a_case_someone_holds_is_not_claimed_again():
-    intents = RULES.claim(1, held(ALEX), SAM, 0, "Alex Lee", set(), [])
+def test_a_case_someone_holds_is_not_claimed_again_and_a_holder_who_left_goes_unnamed():
+    intents = RULES.claim(1, held(ALEX), SAM, 0, ALEX, set(), [])
     assert said(intents) == "Case 1 is already with Alex Lee."
+    assert said(RULES.claim(1, held(ALEX), SAM, 0, None, set(), [])) == "Case 1 is already with a colleague."
     assert not of(TakeCase, intents) and not of(TellPerson, intents)
 
 
 def test_at_the_caseload_cap_a_counsellor_claims_nothing_more():
-    intents = RULES.claim(1, waiting(), SAM, held=POLICY.caseload_cap, holder_name="", paged={1}, written=[])
+    intents = RULES.claim(1, waiting(), SAM, held=POLICY.caseload_cap, holder=None, paged={1}, written=[])
     assert said(intents).startswith(f"You already have {POLICY.caseload_cap} active cases")
     assert not of(TakeCase, intents)
 
 
 @pytest.mark.parametrize("case", [None, waiting(status=CaseStatus.RESOLVED)])
 def test_a_missing_or_closed_case_cannot_be_claimed(case):
-    assert RULES.claim(7, case, SAM, 0, "", set(), []) == [Say("There is no open case 7.")]
+    assert RULES.claim(7, case, SAM, 0, None, set(), []) == [Say("There is no open case 7.")]
 
 
 # Who may act on a case ---------------------------------------------------------------------------
@@ -135,26 +136,26 @@ def test_case_actions_belong_to_the_holder_and_to_supervisors():
 
 
 def test_a_colleague_cannot_release_a_case_they_do_not_hold_and_it_is_logged_as_a_refusal():
-    intents = RULES.release(1, held(SAM), ALEX, "Sam Jones", roster())
+    intents = RULES.release(1, held(SAM), ALEX, SAM, roster())
     assert intents == [
         Refuse("Case 1 is not yours. Ask a supervisor, or ask Sam Jones to hand it over.", "not_yours")
     ]
 
 
 def test_a_waiting_case_is_claimed_first_never_closed_from_the_side():
-    (refusal,) = RULES.cancel(1, waiting(), ALEX, "a colleague", "duplicate")
+    (refusal,) = RULES.cancel(1, waiting(), ALEX, None, "duplicate")
     assert isinstance(refusal, Refuse) and refusal.why == "not_held"
 
 
 def test_a_case_cannot_be_released_before_it_is_claimed():
-    assert RULES.release(1, waiting(), SUE, "", roster()) == [Say("There is no open case 1.")]
+    assert RULES.release(1, waiting(), SUE, None, roster()) == [Say("There is no open case 1.")]
 
 
 # Release, removal and transfer ---------------------------------------------------------------------
 
 
 def test_a_released_case_is_paged_afresh_to_anyone_but_who_left_it():
-    intents = RULES.release(1, held(SAM), SAM, "Sam Jones", roster(caseloads={SAM.id: 1}))
+    intents = RULES.release(1, held(SAM), SAM, SAM, roster(caseloads={SAM.id: 1}))
     case = saved(intents)
     assert case.status is CaseStatus.TRIGGERED and case.claimed_by is None and case.paging_step == 0
     assert paged(intents) == [ALEX.id]
@@ -165,7 +166,7 @@ def test_a_released_case_is_paged_afresh_to_anyone_but_who_left_it():
 
 def test_a_supervisor_releasing_a_full_counsellors_case_gives_them_room_again():
     """Sam held two cases (the cap); once a supervisor releases one, Sam has room and is paged for it."""
-    intents = RULES.release(1, held(SAM), SUE, "Sam Jones", roster(caseloads={SAM.id: 2, ALEX.id: 2}))
+    intents = RULES.release(1, held(SAM), SUE, SAM, roster(caseloads={SAM.id: 2, ALEX.id: 2}))
     assert paged(intents) == [SAM.id]
 
 
@@ -181,7 +182,7 @@ def test_someone_removed_from_the_register_loses_their_cases_to_the_queue_and_th
 
 
 def test_a_transfer_hands_over_with_a_note_and_the_person_hears_someone_new_joined():
-    intents = RULES.transfer(1, held(SAM), SAM, "Sam Jones", ALEX, "alex", "knows about the exams")
+    intents = RULES.transfer(1, held(SAM), SAM, SAM, ALEX, "alex", "knows about the exams")
     case = saved(intents)
     assert case.claimed_by == ALEX.id and case.last_staff_reply_at == NOW
     (handover,) = of(Notify, intents)
@@ -192,7 +193,7 @@ def test_a_transfer_hands_over_with_a_note_and_the_person_hears_someone_new_join
 
 @pytest.mark.parametrize("colleague", [None, replace(ALEX, active=False)])
 def test_a_case_goes_only_to_an_active_colleague(colleague):
-    assert RULES.transfer(1, held(SAM), SAM, "Sam Jones", colleague, "kim", "") == [
+    assert RULES.transfer(1, held(SAM), SAM, SAM, colleague, "kim", "") == [
         Say("There is no active staff member called kim.")
     ]
 
@@ -201,7 +202,7 @@ def test_a_case_goes_only_to_an_active_colleague(colleague):
 
 
 def test_resolving_a_high_case_closes_it_offers_a_debrief_and_can_ask_for_a_follow_up():
-    intents = RULES.resolve(1, held(SAM), SAM, "Sam Jones", Outcome.SAFETY_PLAN, followup=True)
+    intents = RULES.resolve(1, held(SAM), SAM, SAM, Outcome.SAFETY_PLAN, followup=True)
     case = saved(intents)
     assert case.status is CaseStatus.RESOLVED and case.outcome is Outcome.SAFETY_PLAN
     assert CancelCaseTimers(1) in intents
@@ -215,12 +216,12 @@ def test_resolving_a_high_case_closes_it_offers_a_debrief_and_can_ask_for_a_foll
 
 
 def test_a_moderate_case_resolved_needs_no_debrief():
-    intents = RULES.resolve(1, held(SAM, level=RiskLevel.MODERATE), SAM, "", Outcome.OTHER, False)
+    intents = RULES.resolve(1, held(SAM, level=RiskLevel.MODERATE), SAM, SAM, Outcome.OTHER, False)
     assert "hard one" not in said(intents) and len(of(TellPerson, intents)) == 1
 
 
 def test_a_cancelled_stub_of_a_forgotten_person_tells_nobody():
-    intents = RULES.cancel(1, held(SAM, user_id=""), SAM, "Sam Jones", "gone")
+    intents = RULES.cancel(1, held(SAM, user_id=""), SAM, SAM, "gone")
     assert saved(intents).status is CaseStatus.CANCELLED and not of(TellPerson, intents)
 
 
@@ -436,3 +437,15 @@ def test_a_long_shift_prompts_a_handover():
 def test_a_member_holds_only_their_own_open_cases():
     cases = [held(SAM, 3), held(ALEX, 2), held(SAM, 1), held(SAM, 4, status=CaseStatus.RESOLVED)]
     assert [c.id for c in held_by(SAM, cases)] == [1, 3]
+
+
+def test_a_timeline_is_read_by_its_holder_and_supervisors_only():
+    events = [CaseEvent(1, NOW, "opened", "", "high · risk"), CaseEvent(1, NOW, "claimed", "Sam Jones")]
+    assert said(RULES.timeline(1, held(SAM), SAM, events)).splitlines() == [
+        "Timeline of case 1:",
+        "14:00:00 · opened · high · risk",
+        "14:00:00 · claimed · Sam Jones",
+    ]
+    assert said(RULES.timeline(1, held(SAM), SUE, events)).startswith("Timeline of case 1:")
+    (refusal,) = RULES.timeline(1, held(SAM), ALEX, events)
+    assert isinstance(refusal, Refuse) and refusal.why == "supervisors_only"
