@@ -38,7 +38,7 @@ from flows.intents import (
     SetTimer,
     StaffTask,
 )
-from flows.ports import Clock, Delivery, Spool, Spooled, StorageUnavailable, UnitOfWork
+from flows.ports import Clock, Spool, Spooled, StorageUnavailable, UnitOfWork
 from flows.risk import RiskLevel, assess
 from flows.safety import Kept, fail_safe_reply
 
@@ -230,53 +230,6 @@ class ConversationService:
         outcome = Outcome(outcome.conversation, intents)
         self._save(uow, outcome)
         return outcome
-
-    def take_deliveries(self, recipients: list[str]) -> list[Delivery]:
-        """What is waiting in the outbox for these recipients, marked delivered as it is taken."""
-        with self._unit_of_work() as uow:
-            deliveries = uow.outbox.pending(recipients)
-            for delivery in deliveries:
-                uow.outbox.delivered(delivery.id, self._clock())
-            uow.commit()
-        return deliveries
-
-    def pending_deliveries(self, prefix: str) -> list[Delivery]:
-        """Undelivered outbox messages for addresses starting with `prefix`, left pending until marked."""
-        with self._unit_of_work() as uow:
-            return uow.outbox.pending_matching(prefix)
-
-    def claim_deliveries(self, prefix: str, lease: dt.timedelta) -> list[Delivery]:
-        """Undelivered outbox messages for `prefix` that no other worker holds, now held by this one
-        for `lease`: mark each delivered once sent; one left unmarked is sent again after the lease."""
-        with self._unit_of_work() as uow:
-            now = self._clock()
-            deliveries = uow.outbox.claim_matching(prefix, now, now + lease)
-            uow.commit()
-        if deliveries:
-            failpoint("deliveries_claimed")
-        return deliveries
-
-    def mark_delivered(self, delivery_ids: list[int]) -> None:
-        with self._unit_of_work() as uow:
-            for delivery_id in delivery_ids:
-                uow.outbox.delivered(delivery_id, self._clock())
-            uow.commit()
-
-    def first_time(self, channel: str, update_id: int) -> bool:
-        """Record an update as handled; False when it was handled before."""
-        with self._unit_of_work() as uow:
-            fresh = uow.channels.first_time(channel, update_id)
-            uow.commit()
-        return fresh
-
-    def record_page(self, case_id: int, chat_id: int, message_id: int) -> None:
-        with self._unit_of_work() as uow:
-            uow.channels.add_page(case_id, chat_id, message_id)
-            uow.commit()
-
-    def pages(self, case_id: int) -> list[tuple[int, int]]:
-        with self._unit_of_work() as uow:
-            return uow.channels.pages(case_id)
 
     def conversation(self, user_id: str) -> Conversation:
         with self._unit_of_work() as uow:

@@ -13,9 +13,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.desk import DeskResult, staff_address, staff_text
+from bot.desk import Desk, DeskResult, staff_address, staff_text
+from bot.outbox import OutboxService
 from bot.retry import retry_on_conflict
-from bot.service import DeskService
+from bot.service import ConversationService, DeskService
 from flows.oncall.model import Outcome, StaffMember
 from flows.ports import Delivery, UnitOfWork
 
@@ -40,6 +41,17 @@ class StaffIdentity:
 
 class StaffService(DeskService):
     """Staff commands and relayed messages, checked against the staff register."""
+
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        conversations: ConversationService,
+        desk: Desk,
+        clock: Callable[[], dt.datetime],
+        outbox: OutboxService,
+    ):
+        super().__init__(unit_of_work, conversations, desk, clock)
+        self._outbox = outbox
 
     def member(self, identity: StaffIdentity) -> StaffMember | None:
         """The registered, active staff member behind an identity, or None."""
@@ -104,7 +116,7 @@ class StaffService(DeskService):
             current = uow.staff.get(member.id)
         if current is None or not current.active:
             raise SessionEnded(member.name)
-        return self._conversations.take_deliveries([staff_address(member)])
+        return self._outbox.take_deliveries([staff_address(member)])
 
     def _dispatch(self, uow: UnitOfWork, member: StaffMember, text: str) -> DeskResult:
         if not text.startswith("/"):

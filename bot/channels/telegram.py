@@ -40,8 +40,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.bootstrap import App
-from bot.channels.telegram_outbox import TelegramOutbox
+from bot.channels.telegram_outbox import TelegramOutbox, TelegramServices
 from bot.channels.telegram_render import send_plain, send_replies
 from bot.settings import TelegramSettings
 from bot.staff import StaffIdentity
@@ -94,10 +93,10 @@ class PerChatProcessor(BaseUpdateProcessor):
 class TelegramChannel:
     """People and staff on Telegram: builds the PTB application and handles its updates."""
 
-    def __init__(self, app: App, settings: TelegramSettings):
-        self.app = app
+    def __init__(self, services: TelegramServices, settings: TelegramSettings):
+        self.services = services
         self.settings = settings
-        self.outbox = TelegramOutbox(app, settings)
+        self.outbox = TelegramOutbox(services, settings)
         self._dispatcher: asyncio.Task[None] | None = None
 
     def application(self, request: BaseRequest | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -160,7 +159,7 @@ class TelegramChannel:
 
     async def _once(self, update: Update, context: Context) -> None:
         """Drop an update already handled (Telegram may deliver one twice)."""
-        fresh = await asyncio.to_thread(self.app.conversations.first_time, CHANNEL, update.update_id)
+        fresh = await asyncio.to_thread(self.services.channel_records.first_time, CHANNEL, update.update_id)
         if not fresh:
             log.info("dropped a duplicate update")
             raise ApplicationHandlerStop
@@ -171,7 +170,7 @@ class TelegramChannel:
         if message is None or user is None or message.text is None:
             return
         identity = StaffIdentity(telegram_id=user.id)
-        if await asyncio.to_thread(self.app.staff.member, identity):
+        if await asyncio.to_thread(self.services.staff.member, identity):
             await self._staff(message, identity, staff_text(message))
             return
         await self._person(message, parse_text(message.text), user.language_code)
@@ -181,7 +180,7 @@ class TelegramChannel:
         if message is None or message.text is None or message.from_user is None:
             return
         if not await asyncio.to_thread(
-            self.app.staff.member, StaffIdentity(telegram_id=message.from_user.id)
+            self.services.staff.member, StaffIdentity(telegram_id=message.from_user.id)
         ):
             await self._person(message, Edited(message.text), message.from_user.language_code)
 
@@ -204,7 +203,7 @@ class TelegramChannel:
             return
         if message.text.startswith("/"):
             replies = await asyncio.to_thread(
-                self.app.staff.handle, StaffIdentity(telegram_id=user.id), message.text
+                self.services.staff.handle, StaffIdentity(telegram_id=user.id), message.text
             )
             await send_plain(message.get_bot(), message.chat.id, replies)
 
@@ -220,7 +219,7 @@ class TelegramChannel:
             event = Choice(query.data.removeprefix("o:"))
             locale = query.from_user.language_code
             handled = await asyncio.to_thread(
-                self.app.conversations.handle, person_id(chat_id), event, locale
+                self.services.conversations.handle, person_id(chat_id), event, locale
             )
             await send_replies(query.get_bot(), chat_id, handled.replies)
         else:
@@ -228,21 +227,23 @@ class TelegramChannel:
 
     async def _claim(self, query: CallbackQuery, case: str) -> None:
         identity = StaffIdentity(telegram_id=query.from_user.id)
-        if not await asyncio.to_thread(self.app.staff.member, identity):
+        if not await asyncio.to_thread(self.services.staff.member, identity):
             log.warning("refused a claim button from someone not registered and active")
             await acknowledge(query, content_for("en").text("staff.not_staff"))
             return
         await acknowledge(query)
-        replies = await asyncio.to_thread(self.app.staff.handle, identity, f"/claim {case}")
+        replies = await asyncio.to_thread(self.services.staff.handle, identity, f"/claim {case}")
         await send_plain(query.get_bot(), query.from_user.id, replies)
 
     async def _person(self, message: Message, event: Event, locale: str | None) -> None:
         chat_id = message.chat.id
-        handled = await asyncio.to_thread(self.app.conversations.handle, person_id(chat_id), event, locale)
+        handled = await asyncio.to_thread(
+            self.services.conversations.handle, person_id(chat_id), event, locale
+        )
         await send_replies(message.get_bot(), chat_id, handled.replies)
 
     async def _staff(self, message: Message, identity: StaffIdentity, text: str) -> None:
-        replies = await asyncio.to_thread(self.app.staff.handle, identity, text)
+        replies = await asyncio.to_thread(self.services.staff.handle, identity, text)
         await send_plain(message.get_bot(), message.chat.id, replies)
 
 

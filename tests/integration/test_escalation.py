@@ -40,7 +40,7 @@ def person_says(app: App, *texts: str) -> list[str]:
 
 
 def person_hears(app: App) -> list[str]:
-    return [str(d.payload["text"]) for d in app.conversations.take_deliveries([PERSON])]
+    return [str(d.payload["text"]) for d in app.outbox.take_deliveries([PERSON])]
 
 
 def staff_hears(app: App, who: StaffIdentity) -> list[str]:
