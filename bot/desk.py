@@ -25,7 +25,6 @@ from flows.oncall.desk import (
     DeskRules,
     as_task,
     held_by,
-    staff_text,
     waiting_cases,
 )
 from flows.oncall.intents import (
@@ -49,6 +48,7 @@ from flows.oncall.model import Case, CaseStatus, Outcome, StaffMember
 from flows.oncall.paging import Roster
 from flows.oncall.policy import Policy
 from flows.oncall.rota import on_call
+from flows.oncall.text import staff_text
 from flows.ports import UnitOfWork, WriteConflict
 
 __all__ = ["Desk", "DeskResult", "staff_address", "staff_text"]

@@ -17,6 +17,7 @@ from bot.desk import Desk, DeskResult, staff_address, staff_text
 from bot.outbox import OutboxService
 from bot.retry import retry_on_conflict
 from bot.service import ConversationService, DeskService
+from flows.oncall.desk import colleague_and_note
 from flows.oncall.model import Outcome, StaffMember
 from flows.ports import Delivery, UnitOfWork
 
@@ -151,7 +152,7 @@ class StaffService(DeskService):
         number, _, after = rest.partition(" ")
         if not number.isdigit() or not after.strip():
             return DeskResult().say("unknown")
-        name, note = _colleague_and_note(uow, after.split())
+        name, note = colleague_and_note(after.split(), uow.staff.all())
         return self._desk.transfer(uow, member, int(number), name, note)
 
     def _note(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
@@ -207,17 +208,6 @@ def _lookup(uow: UnitOfWork, identity: StaffIdentity) -> StaffMember | None:
         found = uow.staff.by_name(identity.name or "")
     member = uow.staff.hold(found.id) if found is not None else None
     return member if member is not None and member.active else None
-
-
-def _colleague_and_note(uow: UnitOfWork, words: list[str]) -> tuple[str, str]:
-    """Split "alex lee knows about the exams" into the longest staff name it starts with, and the note."""
-    for length in range(len(words), 0, -1):
-        if uow.staff.by_name(" ".join(words[:length])) is not None:
-            return " ".join(words[:length]), " ".join(words[length:])
-    first_names = {m.name.split()[0].lower(): m.name for m in uow.staff.all() if m.active}
-    if words[0].lower() in first_names:
-        return first_names[words[0].lower()], " ".join(words[1:])
-    return words[0], " ".join(words[1:])
 
 
 def _case_number(text: str) -> int | None:

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flows.content import content_for
 from flows.events import (
     CaseClosed,
     CaseOpened,
@@ -54,6 +53,7 @@ from flows.oncall.model import (
 from flows.oncall.paging import PagePlan, Roster, plan_first_page, plan_step, priority_key, reach_of
 from flows.oncall.policy import Policy
 from flows.oncall.rota import caseload, over_shift_limit
+from flows.oncall.text import staff_text
 from flows.risk.levels import RiskLevel
 
 # How many of the person's messages since their case opened a claim shows (the latest ones).
@@ -61,11 +61,6 @@ WHILE_WAITING_SHOWN = 20
 # What the summary of a new case quotes of the person's last messages.
 SUMMARY_MESSAGES = 5
 Intents = list[DeskIntent]
-
-
-def staff_text(key: str, **values: object) -> str:
-    """A text for staff, from the content files (staff read English for now)."""
-    return content_for("en").text(f"staff.{key}", **values)
 
 
 def ack_timer(case: Case) -> str:
@@ -90,6 +85,20 @@ def waiting_cases(cases: Iterable[Case]) -> list[Case]:
 def held_by(member: StaffMember, cases: Iterable[Case]) -> list[Case]:
     """The open cases a member holds, oldest first."""
     return sorted((c for c in cases if c.is_open and c.claimed_by == member.id), key=lambda c: c.id)
+
+
+def colleague_and_note(words: Sequence[str], staff: Iterable[StaffMember]) -> tuple[str, str]:
+    """Split "alex lee knows about the exams" into the longest staff name it starts with (any case),
+    and the note; else an active member's first name; else the first word."""
+    staff = list(staff)
+    names = {member.name.lower() for member in staff}
+    for length in range(len(words), 0, -1):
+        if " ".join(words[:length]).lower() in names:
+            return " ".join(words[:length]), " ".join(words[length:])
+    first_names = {m.name.split()[0].lower(): m.name for m in staff if m.active}
+    if words[0].lower() in first_names:
+        return first_names[words[0].lower()], " ".join(words[1:])
+    return words[0], " ".join(words[1:])
 
 
 def median_minutes(waits: Sequence[dt.timedelta]) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from flows.events import CaseClosed, CaseOpened, FollowUpRequested, StaffJoined, StaffLeft, StaffMessage
 from flows.intents import Escalate
-from flows.oncall.desk import DeskRules, as_task, held_by, may_act_on, waiting_cases
+from flows.oncall.desk import DeskRules, as_task, colleague_and_note, held_by, may_act_on, waiting_cases
 from flows.oncall.intents import (
     Answer,
     CancelCaseTimer,
@@ -449,3 +449,20 @@ def test_a_timeline_is_read_by_its_holder_and_supervisors_only():
     assert said(RULES.timeline(1, held(SAM), SUE, events)).startswith("Timeline of case 1:")
     (refusal,) = RULES.timeline(1, held(SAM), ALEX, events)
     assert isinstance(refusal, Refuse) and refusal.why == "supervisors_only"
+
+
+@pytest.mark.parametrize(
+    ("typed", "colleague", "note"),
+    [
+        ("alex lee knows about the exams", "alex lee", "knows about the exams"),
+        ("ALEX LEE", "ALEX LEE", ""),
+        ("alex knows about the exams", "Alex Lee", "knows about the exams"),
+        ("kim is new", "kim", "is new"),
+    ],
+)
+def test_a_transfer_names_the_longest_colleague_name_typed_then_a_first_name(typed, colleague, note):
+    assert colleague_and_note(typed.split(), STAFF) == (colleague, note)
+
+
+def test_a_first_name_means_an_active_colleague_only():
+    assert colleague_and_note(["alex", "hi"], [replace(ALEX, active=False)]) == ("alex", "hi")
