@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from bot.admin import Admin
 from bot.clock import system_clock
 from bot.desk import Desk
+from bot.outbox import ChannelRecordService, OutboxService
 from bot.scheduling import APSchedulerTimers
 from bot.service import ConversationService
 from bot.staff import StaffService
@@ -49,6 +50,8 @@ class App:
     database: DatabaseEngine
     cipher: Cipher
     conversations: ConversationService
+    outbox: OutboxService
+    channel_records: ChannelRecordService
     staff: StaffService
     timers: TimerService
     desk: Desk
@@ -152,10 +155,23 @@ def bootstrap(
     engine.rehearse()
     conversations = ConversationService(engine, unit_of_work, clock, desk, spool=spool)
     timers = TimerService(unit_of_work, conversations, desk, clock)
-    staff = StaffService(unit_of_work, conversations, desk, clock)
+    outbox = OutboxService(unit_of_work, clock)
+    staff = StaffService(unit_of_work, conversations, desk, clock, outbox)
     admin = Admin(unit_of_work, clock, staff.remove)
-    retention = _retention_days()
-    return App(database, cipher, conversations, staff, timers, desk, admin, unit_of_work, clock, retention)
+    return App(
+        database=database,
+        cipher=cipher,
+        conversations=conversations,
+        outbox=outbox,
+        channel_records=ChannelRecordService(unit_of_work),
+        staff=staff,
+        timers=timers,
+        desk=desk,
+        admin=admin,
+        unit_of_work=unit_of_work,
+        clock=clock,
+        retention_days=_retention_days(),
+    )
 
 
 def spool_folder(database: DatabaseEngine) -> Path:

@@ -54,9 +54,11 @@ def chat(args: argparse.Namespace) -> int:
     stop = GracefulStop().install()
     try:
         if args.jsonl:
-            JsonlConsole(app.conversations, user_id, args.locale, stop=stop).run(sys.stdin.buffer, sys.stdout)
+            JsonlConsole(app.conversations, app.outbox, user_id, args.locale, stop=stop).run(
+                sys.stdin.buffer, sys.stdout
+            )
         else:
-            InteractiveConsole(app.conversations, user_id, input, print, locale=args.locale).run()
+            InteractiveConsole(app.conversations, app.outbox, user_id, input, print, locale=args.locale).run()
     except KeyboardInterrupt:
         pass
     finally:

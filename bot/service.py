@@ -41,7 +41,7 @@ from flows.intents import (
     SetTimer,
     StaffTask,
 )
-from flows.ports import Clock, Delivery, Spool, Spooled, StorageUnavailable, UnitOfWork
+from flows.ports import Clock, Spool, Spooled, StorageUnavailable, UnitOfWork
 from flows.risk import RiskLevel, assess
 from flows.safety import Kept, fail_safe_reply
 
@@ -130,6 +130,18 @@ class ConversationService:
         self._lines_for = LastKnownPlace()
         # A per-person rate limit for public channels; the local console, one trusted person, runs without.
         self.flood: FloodGuard | None = FloodGuard()
+        # How each intent is carried out, by its type (replies go back to the channel; an erasure
+        # is done when saving). Every one runs in the unit of work that advanced the conversation.
+        self._carriers: dict[type[Any], Callable[[UnitOfWork, Conversation, Any], list[Event]]] = {
+            Escalate: self._escalate,
+            RelayToStaff: self._relay,
+            CancelWait: self._stop_waiting,
+            StaffTask: self._task,
+            ScheduleTimer: self._schedule,
+            SetTimer: self._set_timer,
+            CancelTimer: self._cancel_timer,
+            RecordOutcome: self._record_outcome,
+        }
 
     def handle(
         self, user_id: str, event: Event, locale: str | None = None, update: Received | None = None
@@ -273,80 +285,55 @@ class ConversationService:
         self._save(uow, outcome)
         return outcome
 
-    def take_deliveries(self, recipients: list[str]) -> list[Delivery]:
-        """What is waiting in the outbox for these recipients, marked delivered as it is taken."""
-        with self._unit_of_work() as uow:
-            deliveries = uow.outbox.pending(recipients)
-            for delivery in deliveries:
-                uow.outbox.delivered(delivery.id, self._clock())
-            uow.commit()
-        return deliveries
-
-    def pending_deliveries(self, prefix: str) -> list[Delivery]:
-        """Undelivered outbox messages for addresses starting with `prefix`, left pending until marked."""
-        with self._unit_of_work() as uow:
-            return uow.outbox.pending_matching(prefix)
-
-    def claim_deliveries(self, prefix: str, lease: dt.timedelta) -> list[Delivery]:
-        """Undelivered outbox messages for `prefix` that no other worker holds, now held by this one
-        for `lease`: mark each delivered once sent; one left unmarked is sent again after the lease."""
-        with self._unit_of_work() as uow:
-            now = self._clock()
-            deliveries = uow.outbox.claim_matching(prefix, now, now + lease)
-            uow.commit()
-        if deliveries:
-            failpoint("deliveries_claimed")
-        return deliveries
-
-    def mark_delivered(self, delivery_ids: list[int]) -> None:
-        with self._unit_of_work() as uow:
-            for delivery_id in delivery_ids:
-                uow.outbox.delivered(delivery_id, self._clock())
-            uow.commit()
-
-    def first_time(self, channel: str, update_id: int) -> bool:
-        """Record an update as handled; False when it was handled before."""
-        with self._unit_of_work() as uow:
-            fresh = uow.channels.first_time(channel, update_id)
-            uow.commit()
-        return fresh
-
-    def record_page(self, case_id: int, chat_id: int, message_id: int) -> None:
-        with self._unit_of_work() as uow:
-            uow.channels.add_page(case_id, chat_id, message_id)
-            uow.commit()
-
-    def pages(self, case_id: int) -> list[tuple[int, int]]:
-        with self._unit_of_work() as uow:
-            return uow.channels.pages(case_id)
-
     def conversation(self, user_id: str) -> Conversation:
         with self._unit_of_work() as uow:
             return uow.conversations.get(user_id) or Conversation(user_id)
 
     def _carry_out(self, uow: UnitOfWork, outcome: Outcome) -> list[Event]:
         """Do what the intents ask; return events the engine must hear about (a case opened)."""
-        conversation = outcome.conversation
         follow_ups: list[Event] = []
         for intent in outcome.intents:
-            if isinstance(intent, Escalate) and self.desk is not None:
-                follow_ups.append(self.desk.escalate(uow, conversation, intent))
-            elif isinstance(intent, RelayToStaff) and self.desk is not None:
-                self.desk.relay_from_person(uow, conversation, intent.text)
-            elif isinstance(intent, CancelWait) and self.desk is not None:
-                self.desk.person_stopped_waiting(uow, conversation)
-            elif isinstance(intent, StaffTask) and self.desk is not None:
-                self.desk.task(uow, conversation, intent.reason)
-            elif isinstance(intent, ScheduleTimer):
-                uow.timers.set(person_timer(conversation.user_id, intent.name), intent.at)
-            elif isinstance(intent, SetTimer):
-                due = self._clock() + dt.timedelta(seconds=intent.seconds)
-                uow.timers.set(person_timer(conversation.user_id, intent.name), due)
-            elif isinstance(intent, CancelTimer):
-                uow.timers.cancel(person_timer(conversation.user_id, intent.name))
-            elif isinstance(intent, RecordOutcome):
-                uow.outcomes.add(intent.before, intent.after)
+            carry = self._carriers.get(type(intent))
+            if carry is not None:
+                follow_ups += carry(uow, outcome.conversation, intent)
         return follow_ups
+
+    def _escalate(self, uow: UnitOfWork, conversation: Conversation, intent: Escalate) -> list[Event]:
+        return self.desk.escalate(uow, conversation, intent) if self.desk is not None else []
+
+    def _relay(self, uow: UnitOfWork, conversation: Conversation, intent: RelayToStaff) -> list[Event]:
+        if self.desk is not None:
+            self.desk.relay_from_person(uow, conversation, intent.text)
+        return []
+
+    def _stop_waiting(self, uow: UnitOfWork, conversation: Conversation, intent: CancelWait) -> list[Event]:
+        if self.desk is not None:
+            self.desk.person_stopped_waiting(uow, conversation)
+        return []
+
+    def _task(self, uow: UnitOfWork, conversation: Conversation, intent: StaffTask) -> list[Event]:
+        if self.desk is not None:
+            self.desk.task(uow, conversation, intent.reason)
+        return []
+
+    def _schedule(self, uow: UnitOfWork, conversation: Conversation, intent: ScheduleTimer) -> list[Event]:
+        uow.timers.set(person_timer(conversation.user_id, intent.name), intent.at)
+        return []
+
+    def _set_timer(self, uow: UnitOfWork, conversation: Conversation, intent: SetTimer) -> list[Event]:
+        due = self._clock() + dt.timedelta(seconds=intent.seconds)
+        uow.timers.set(person_timer(conversation.user_id, intent.name), due)
+        return []
+
+    def _cancel_timer(self, uow: UnitOfWork, conversation: Conversation, intent: CancelTimer) -> list[Event]:
+        uow.timers.cancel(person_timer(conversation.user_id, intent.name))
+        return []
+
+    def _record_outcome(
+        self, uow: UnitOfWork, conversation: Conversation, intent: RecordOutcome
+    ) -> list[Event]:
+        uow.outcomes.add(intent.before, intent.after)
+        return []
 
     def _save(self, uow: UnitOfWork, outcome: Outcome) -> None:
         if any(isinstance(intent, EraseUser) for intent in outcome.intents):

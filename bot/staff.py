@@ -13,10 +13,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.desk import DeskResult, staff_address, staff_text
+from bot.desk import Desk, DeskResult, staff_address, staff_text
+from bot.outbox import OutboxService
 from bot.retry import retry_on_conflict
-from bot.service import DeskService
-from flows.oncall.model import Availability, Outcome, StaffMember
+from bot.service import ConversationService, DeskService
+from flows.oncall.desk import colleague_and_note
+from flows.oncall.model import Outcome, StaffMember
 from flows.ports import Delivery, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,17 @@ class StaffIdentity:
 class StaffService(DeskService):
     """Staff commands and relayed messages, checked against the staff register."""
 
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        conversations: ConversationService,
+        desk: Desk,
+        clock: Callable[[], dt.datetime],
+        outbox: OutboxService,
+    ):
+        super().__init__(unit_of_work, conversations, desk, clock)
+        self._outbox = outbox
+
     def member(self, identity: StaffIdentity) -> StaffMember | None:
         """The registered, active staff member behind an identity, or None."""
         with self._unit_of_work() as uow:
@@ -54,7 +67,7 @@ class StaffService(DeskService):
             return [staff_text("not_staff")]
         member, result, timer_changes = done
         self._conversations.scheduler.apply(timer_changes)
-        warning = self._desk.shift_warning(member)
+        warning = self._desk.rules().shift_warning(result.members.get(member.id, member))
         return [line for line in [*result.replies, warning] if line]
 
     def _handle_once(self, identity: StaffIdentity, text: str) -> StaffAction | None:
@@ -104,7 +117,7 @@ class StaffService(DeskService):
             current = uow.staff.get(member.id)
         if current is None or not current.active:
             raise SessionEnded(member.name)
-        return self._conversations.take_deliveries([staff_address(member)])
+        return self._outbox.take_deliveries([staff_address(member)])
 
     def _dispatch(self, uow: UnitOfWork, member: StaffMember, text: str) -> DeskResult:
         if not text.startswith("/"):
@@ -139,7 +152,7 @@ class StaffService(DeskService):
         number, _, after = rest.partition(" ")
         if not number.isdigit() or not after.strip():
             return DeskResult().say("unknown")
-        name, note = _colleague_and_note(uow, after.split())
+        name, note = colleague_and_note(after.split(), uow.staff.all())
         return self._desk.transfer(uow, member, int(number), name, note)
 
     def _note(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
@@ -172,18 +185,12 @@ class StaffService(DeskService):
         switch = rest.lower()
         if switch not in ("on", "off"):
             return DeskResult().say("unknown")
-        member.availability = Availability.ON if switch == "on" else Availability.OFF
-        member.on_call_since = self._clock() if switch == "on" else None
-        member.break_until = None
-        uow.staff.save(member)
-        return DeskResult().say("on_call_on" if switch == "on" else "on_call_off")
+        return self._desk.on_call(uow, member, switch == "on")
 
     def _break(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
-        if not rest.isdigit() or not 0 < int(rest) <= 240:
+        if not rest.isdigit():
             return DeskResult().say("bad_break")
-        member.break_until = self._clock() + dt.timedelta(minutes=int(rest))
-        uow.staff.save(member)
-        return DeskResult().say("on_break", until=member.break_until.strftime("%H:%M UTC"))
+        return self._desk.take_break(uow, member, int(rest))
 
     def _load(self, uow: UnitOfWork, member: StaffMember, rest: str) -> DeskResult:
         return self._desk.load(uow, member)
@@ -201,17 +208,6 @@ def _lookup(uow: UnitOfWork, identity: StaffIdentity) -> StaffMember | None:
         found = uow.staff.by_name(identity.name or "")
     member = uow.staff.hold(found.id) if found is not None else None
     return member if member is not None and member.active else None
-
-
-def _colleague_and_note(uow: UnitOfWork, words: list[str]) -> tuple[str, str]:
-    """Split "alex lee knows about the exams" into the longest staff name it starts with, and the note."""
-    for length in range(len(words), 0, -1):
-        if uow.staff.by_name(" ".join(words[:length])) is not None:
-            return " ".join(words[:length]), " ".join(words[length:])
-    first_names = {m.name.split()[0].lower(): m.name for m in uow.staff.all() if m.active}
-    if words[0].lower() in first_names:
-        return first_names[words[0].lower()], " ".join(words[1:])
-    return words[0], " ".join(words[1:])
 
 
 def _case_number(text: str) -> int | None:

@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from bot.channels.polling import Poller
 from bot.channels.shutdown import GracefulStop
+from bot.outbox import OutboxService
 from bot.service import ConversationService, Handled
 from flows.content import content_for
 from flows.events import Choice, Event, parse_text
@@ -60,6 +61,7 @@ class JsonlConsole:
     """
 
     service: ConversationService
+    outbox: OutboxService
     user_id: str
     locale: str | None = None
     poll_every: float = 0.1
@@ -85,7 +87,7 @@ class JsonlConsole:
 
     def _deliver(self, out: IO[str]) -> None:
         self.service.replay_spool(self.user_id)
-        for delivery in self.service.take_deliveries([self.user_id]):
+        for delivery in self.outbox.take_deliveries([self.user_id]):
             self._write(out, delivered_record(delivery))
 
     def _write(self, out: IO[str], record: dict[str, Any]) -> None:
@@ -139,6 +141,7 @@ class InteractiveConsole:
     """The terminal form: numbered options, answered by number or by their words."""
 
     service: ConversationService
+    outbox: OutboxService
     user_id: str
     read: Callable[[str], str]
     write: Callable[[str], None]
@@ -163,7 +166,7 @@ class InteractiveConsole:
 
     def _deliver(self) -> None:
         self.service.replay_spool(self.user_id)
-        for delivery in self.service.take_deliveries([self.user_id]):
+        for delivery in self.outbox.take_deliveries([self.user_id]):
             record = delivered_record(delivery)
             self.write(f"\n{record['text']}")
             for number, label in enumerate(record["options"], start=1):

@@ -15,9 +15,9 @@ from typing import IO, Any
 
 from bot.channels.polling import Poller
 from bot.channels.shutdown import GracefulStop
-from bot.desk import staff_text
 from bot.staff import SessionEnded, StaffIdentity, StaffService
 from flows.oncall.model import StaffMember
+from flows.oncall.text import staff_text
 from flows.ports import Delivery, StorageUnavailable
 
 STATE = "staff"

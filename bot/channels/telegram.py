@@ -41,8 +41,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.bootstrap import App
-from bot.channels.telegram_outbox import TelegramOutbox
+from bot.channels.telegram_outbox import TelegramOutbox, TelegramServices
 from bot.channels.telegram_render import send_plain, send_replies
 from bot.service import Handled, Received
 from bot.settings import TelegramSettings
@@ -96,10 +95,10 @@ class PerChatProcessor(BaseUpdateProcessor):
 class TelegramChannel:
     """People and staff on Telegram: builds the PTB application and handles its updates."""
 
-    def __init__(self, app: App, settings: TelegramSettings):
-        self.app = app
+    def __init__(self, services: TelegramServices, settings: TelegramSettings):
+        self.services = services
         self.settings = settings
-        self.outbox = TelegramOutbox(app, settings)
+        self.outbox = TelegramOutbox(services, settings)
         self._dispatcher: asyncio.Task[None] | None = None
 
     def application(self, request: BaseRequest | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -162,7 +161,7 @@ class TelegramChannel:
     async def _first_time(self, update: Update) -> bool:
         """Record an update that is not a person's as handled; False (and logged) when it was before.
         A person's updates are recorded in the transaction that handles them instead (`_person`)."""
-        fresh = await asyncio.to_thread(self.app.conversations.first_time, CHANNEL, update.update_id)
+        fresh = await asyncio.to_thread(self.services.channel_records.first_time, CHANNEL, update.update_id)
         if not fresh:
             log.info("dropped a duplicate update")
         return fresh
@@ -173,7 +172,7 @@ class TelegramChannel:
         if message is None or user is None or message.text is None:
             return
         identity = StaffIdentity(telegram_id=user.id)
-        if await asyncio.to_thread(self.app.staff.member, identity):
+        if await asyncio.to_thread(self.services.staff.member, identity):
             if await self._first_time(update):
                 await self._staff(message, identity, staff_text(message))
             return
@@ -184,7 +183,7 @@ class TelegramChannel:
         if message is None or message.text is None or message.from_user is None:
             return
         if not await asyncio.to_thread(
-            self.app.staff.member, StaffIdentity(telegram_id=message.from_user.id)
+            self.services.staff.member, StaffIdentity(telegram_id=message.from_user.id)
         ):
             await self._person(update, message, Edited(message.text), message.from_user.language_code)
 
@@ -207,7 +206,7 @@ class TelegramChannel:
             return
         if message.text.startswith("/"):
             replies = await asyncio.to_thread(
-                self.app.staff.handle, StaffIdentity(telegram_id=user.id), message.text
+                self.services.staff.handle, StaffIdentity(telegram_id=user.id), message.text
             )
             await send_plain(message.get_bot(), message.chat.id, replies)
 
@@ -223,7 +222,7 @@ class TelegramChannel:
             chat_id = query.message.chat.id
             event = Choice(query.data.removeprefix("o:"))
             handled = await asyncio.to_thread(
-                self.app.conversations.handle,
+                self.services.conversations.handle,
                 person_id(chat_id),
                 event,
                 query.from_user.language_code,
@@ -235,18 +234,18 @@ class TelegramChannel:
 
     async def _claim(self, query: CallbackQuery, case: str) -> None:
         identity = StaffIdentity(telegram_id=query.from_user.id)
-        if not await asyncio.to_thread(self.app.staff.member, identity):
+        if not await asyncio.to_thread(self.services.staff.member, identity):
             log.warning("refused a claim button from someone not registered and active")
             await acknowledge(query, content_for("en").text("staff.not_staff"))
             return
         await acknowledge(query)
-        replies = await asyncio.to_thread(self.app.staff.handle, identity, f"/claim {case}")
+        replies = await asyncio.to_thread(self.services.staff.handle, identity, f"/claim {case}")
         await send_plain(query.get_bot(), query.from_user.id, replies)
 
     async def _person(self, update: Update, message: Message, event: Event, locale: str | None) -> None:
         chat_id = message.chat.id
         handled = await asyncio.to_thread(
-            self.app.conversations.handle, person_id(chat_id), event, locale, self._received(update)
+            self.services.conversations.handle, person_id(chat_id), event, locale, self._received(update)
         )
         await self._send(message.get_bot(), chat_id, handled)
 
@@ -258,10 +257,10 @@ class TelegramChannel:
         (or a Telegram that fails) before that has them sent by the outbox once the hold lapses."""
         await send_replies(bot, chat_id, handled.replies)
         if handled.held:
-            await asyncio.to_thread(self.app.conversations.mark_delivered, handled.held)
+            await asyncio.to_thread(self.services.outbox.mark_delivered, handled.held)
 
     async def _staff(self, message: Message, identity: StaffIdentity, text: str) -> None:
-        replies = await asyncio.to_thread(self.app.staff.handle, identity, text)
+        replies = await asyncio.to_thread(self.services.staff.handle, identity, text)
         await send_plain(message.get_bot(), message.chat.id, replies)
 
 

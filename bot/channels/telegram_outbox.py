@@ -13,28 +13,39 @@ import asyncio
 import datetime as dt
 import logging
 from collections import defaultdict
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, User
 from telegram.constants import MessageEntityType
 from telegram.error import TelegramError
 
-from bot.bootstrap import App
 from bot.channels.polling import Backoff
 from bot.channels.telegram_render import send_replies
-from bot.service import reply_from_payload
+from bot.outbox import ChannelRecordService, OutboxService
+from bot.service import ConversationService, reply_from_payload
 from bot.settings import TelegramSettings
+from bot.staff import StaffService
 from flows.ports import Delivery
 
 log = logging.getLogger(__name__)
 PERSON_PREFIX, STAFF_PREFIX = "telegram:", "staff:"
 
 
+class TelegramServices(Protocol):
+    """What the Telegram channel uses of the application (`bot.bootstrap.App` has them): the
+    conversations, the staff desk, the outbox and the channel's records; never the database itself."""
+
+    conversations: ConversationService
+    staff: StaffService
+    outbox: OutboxService
+    channel_records: ChannelRecordService
+
+
 class TelegramOutbox:
     """Delivers queued messages on Telegram, marking each delivered once Telegram has it."""
 
-    def __init__(self, app: App, settings: TelegramSettings, every: float = 0.2):
-        self.app = app
+    def __init__(self, services: TelegramServices, settings: TelegramSettings, every: float = 0.2):
+        self.services = services
         self.settings = settings
         self.every = every
         self.lease = dt.timedelta(seconds=settings.outbox_lease)
@@ -54,7 +65,7 @@ class TelegramOutbox:
     async def dispatch_once(self, bot: Any) -> int:
         """Handle what the spool kept during an outage, then deliver everything pending now; return
         how many messages were delivered."""
-        await asyncio.to_thread(self.app.conversations.replay_spool)
+        await asyncio.to_thread(self.services.conversations.replay_spool)
         delivered = await self._people(bot)
         return delivered + await self._staff(bot)
 
@@ -68,7 +79,7 @@ class TelegramOutbox:
 
     async def _staff(self, bot: Any) -> int:
         deliveries = await asyncio.to_thread(self._claim, STAFF_PREFIX)
-        telegram_ids = await asyncio.to_thread(self.app.staff.telegram_ids)
+        telegram_ids = await asyncio.to_thread(self.services.staff.telegram_ids)
         ours = [d for d in deliveries if _staff_id(d) in telegram_ids]  # console staff keep theirs
         pages = [d for d in ours if d.kind == "page"]
         taken = [d for d in ours if d.kind == "taken"]
@@ -83,7 +94,7 @@ class TelegramOutbox:
 
     async def _page(self, bot: Any, group: list[Delivery], telegram_ids: dict[int, int]) -> None:
         first = group[0]
-        names = {member.id: member.name for member in await asyncio.to_thread(self.app.staff.members)}
+        names = {member.id: member.name for member in await asyncio.to_thread(self.services.staff.members)}
         paged = [(telegram_ids[_staff_id(d)], names.get(_staff_id(d), "?")) for d in group]
         text, entities = _with_mentions(str(first.payload["text"]), paged)
         button = InlineKeyboardMarkup(
@@ -98,12 +109,13 @@ class TelegramOutbox:
             )
             if first.case_id is not None:
                 await asyncio.to_thread(
-                    self.app.conversations.record_page, first.case_id, sent.chat_id, sent.message_id
+                    self.services.channel_records.record_page, first.case_id, sent.chat_id, sent.message_id
                 )
         await self._done(group)
 
     async def _mark_taken(self, bot: Any, case_id: int | None, group: list[Delivery]) -> None:
-        pages = await asyncio.to_thread(self.app.conversations.pages, case_id) if case_id is not None else []
+        records = self.services.channel_records
+        pages = await asyncio.to_thread(records.pages, case_id) if case_id is not None else []
         for chat_id, message_id in pages:
             try:
                 await bot.edit_message_text(
@@ -115,10 +127,10 @@ class TelegramOutbox:
 
     def _claim(self, prefix: str) -> list[Delivery]:
         """Rows this worker alone sends now: others running beside it skip them until the lease ends."""
-        return self.app.conversations.claim_deliveries(prefix, self.lease)
+        return self.services.outbox.claim_deliveries(prefix, self.lease)
 
     async def _done(self, deliveries: list[Delivery]) -> None:
-        await asyncio.to_thread(self.app.conversations.mark_delivered, [d.id for d in deliveries])
+        await asyncio.to_thread(self.services.outbox.mark_delivered, [d.id for d in deliveries])
 
 
 def _staff_id(delivery: Delivery) -> int:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flows.oncall.model import Case, Reach, Role, StaffMember
 from flows.oncall.policy import Policy, PolicyLevel
 from flows.oncall.rota import has_capacity, with_role
+from flows.oncall.text import staff_text
 from flows.risk.levels import RiskLevel
 
 
@@ -28,6 +29,13 @@ class Roster:
 
     def supervisors(self) -> list[StaffMember]:
         return [member for member in with_role(self.staff, Role.SUPERVISOR) if member.active]
+
+    def released(self, staff_id: int | None) -> Roster:
+        """The roster once `staff_id` holds one case fewer (it was just released from them)."""
+        if staff_id is None:
+            return self
+        caseloads = {**self.caseloads, staff_id: max(self.caseloads.get(staff_id, 0) - 1, 0)}
+        return Roster(self.staff, self.on_call, caseloads, self.cap)
 
     def without(self, leaving: StaffMember) -> Roster:
         """The roster less someone who just left a case: it is not paged straight back to them."""
@@ -53,9 +61,9 @@ def plan_first_page(case: Case, policy: Policy, roster: Roster, now: dt.datetime
     """The first page: everyone for an imminent case, nobody at night for a moderate one, else level 0."""
     if case.level >= RiskLevel.IMMINENT:
         everyone = _unique(member for level in policy.levels for member in targets_of(level, roster))
-        return PagePlan(0, everyone, "everyone", now + policy.levels[0].ack_timeout)
+        return PagePlan(0, everyone, staff_text("level.everyone"), now + policy.levels[0].ack_timeout)
     if case.level <= RiskLevel.MODERATE and policy.is_night(now) and not policy.page_moderate_at_night:
-        return PagePlan(-1, (), "queue (night)", policy.night_ends_after(now))
+        return PagePlan(-1, (), staff_text("level.night_queue"), policy.night_ends_after(now))
     return plan_step(0, policy, roster, now)
 
 

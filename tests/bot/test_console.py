@@ -168,7 +168,7 @@ def test_the_interactive_console_numbers_options_and_counts_out_the_breathing(tm
             raise EOFError from None
 
     counted: list[str] = []
-    console = InteractiveConsole(app.conversations, "console:t", read, shown.append, slept.append)
+    console = InteractiveConsole(app.conversations, app.outbox, "console:t", read, shown.append, slept.append)
     console.write_inline = counted.append
     console.run()
     app.close()
@@ -201,7 +201,7 @@ def test_ctrl_c_during_a_breathing_count_stops_the_count_not_the_conversation(tm
         if len(seconds) == 3:
             raise KeyboardInterrupt
 
-    console = InteractiveConsole(app.conversations, "console:t", read, shown.append, sleep)
+    console = InteractiveConsole(app.conversations, app.outbox, "console:t", read, shown.append, sleep)
     console.write_inline = lambda text: None
     console.run()
     app.close()
@@ -283,7 +283,9 @@ def test_quit_typed_at_the_prompt_leaves_the_console_and_sends_nothing(tmp_path)
     app = bootstrap(f"sqlite:///{tmp_path / 'quit.db'}", Cipher([generate_key().encode()]))
     typed = iter(["I agree, let's start", "/quit", "never read"])
     shown: list[str] = []
-    InteractiveConsole(app.conversations, "console:q", lambda _prompt: next(typed), shown.append).run()
+    InteractiveConsole(
+        app.conversations, app.outbox, "console:q", lambda _prompt: next(typed), shown.append
+    ).run()
     assert shown[-1].startswith("\nTake care") and next(typed) == "never read"
     assert app.conversations.conversation("console:q").position == "consent.country"
     app.close()

@@ -40,7 +40,7 @@ def person_says(app: App, *texts: str) -> list[str]:
 
 
 def person_hears(app: App) -> list[str]:
-    return [str(d.payload["text"]) for d in app.conversations.take_deliveries([PERSON])]
+    return [str(d.payload["text"]) for d in app.outbox.take_deliveries([PERSON])]
 
 
 def staff_hears(app: App, who: StaffIdentity) -> list[str]:
@@ -249,6 +249,8 @@ def test_a_long_shift_prompts_a_handover(app, clock):
     on_call(app, SAM)
     clock.advance(hours=9)
     assert app.staff.handle(SAM, "/queue")[-1].startswith("You've been on call for over 8 hours")
+    # Going off call is the handover: the warning reads the member as the command left them.
+    assert app.staff.handle(SAM, "/oncall off") == ["You're off call. Take care of yourself."]
 
 
 def test_someone_on_a_break_is_not_paged(app):

@@ -29,7 +29,7 @@ def says(app: App, *texts: str) -> str:
 
 
 def hears(app: App) -> list[str]:
-    return [str(d.payload["text"]) for d in app.conversations.take_deliveries([PERSON])]
+    return [str(d.payload["text"]) for d in app.outbox.take_deliveries([PERSON])]
 
 
 def with_a_check_in(app: App) -> None:
@@ -64,7 +64,7 @@ def test_a_restart_between_scheduling_and_firing_still_checks_in_once(app, datab
     restarted = bootstrap(database_url, cipher, clock=clock.now)
     assert restarted.timers.fire_due() == 1
     assert restarted.timers.fire_due() == 0
-    texts = [str(d.payload["text"]) for d in restarted.conversations.take_deliveries([PERSON])]
+    texts = [str(d.payload["text"]) for d in restarted.outbox.take_deliveries([PERSON])]
     assert sum("checking in" in text for text in texts) == 1
     restarted.close()
 

@@ -136,7 +136,7 @@ def test_readable_messages_behind_many_unreadable_ones_still_go_out(database, da
     with old_only.unit_of_work() as uow:
         uow.outbox.add("console:someone", "reply", {"text": "under the old key"})
         uow.commit()
-    taken = old_only.conversations.take_deliveries(["console:someone"])
+    taken = old_only.outbox.take_deliveries(["console:someone"])
     assert [d.payload["text"] for d in taken] == ["under the old key"]
     new_first.close()
     old_only.close()

@@ -134,7 +134,7 @@ def test_what_was_said_during_an_outage_is_handled_in_order_when_it_returns(
         assert uow.messages.recent(PERSON, 2) == said[:2]
         case = uow.cases.open_for(PERSON)
     assert case is not None and case.level.value in ("high", "imminent")
-    heard = [str(delivery.payload["text"]) for delivery in app.conversations.take_deliveries([PERSON])]
+    heard = [str(delivery.payload["text"]) for delivery in app.outbox.take_deliveries([PERSON])]
     assert heard[0].startswith("I'm back") and any("116 123" in text for text in heard[1:])
     app.close()
 

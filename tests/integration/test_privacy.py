@@ -135,7 +135,7 @@ def test_every_time_a_service_writes_comes_from_its_clock(database, database_url
     app = bootstrap(database_url, cipher, clock=clock.now)
     run_everything(app, "stamped")
     app.staff.handle(SAM, "/resolve 1 de-escalated")
-    app.conversations.first_time("telegram", 1)
+    app.channel_records.first_time("telegram", 1)
     with database.connect() as connection:
         for table, column in STAMPED:
             moments = list(connection.execute(select(Base.metadata.tables[table].c[column])).scalars())

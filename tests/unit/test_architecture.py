@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
+from typing import get_args
 
 import pytest
 import transitions
 
+from bot.desk import CARRY_OUT
+from bot.service import ConversationService
 from flows.content import available_languages, content_for, placeholders
 from flows.definition import STATES, TRANSITIONS
+from flows.engine import Engine as FlowEngine
 from flows.events import parse_text
+from flows.intents import EraseUser, Intent, Reply
+from flows.oncall.intents import DeskIntent
 from tests.transcript import ENGINE, Transcript, at_menu
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
+NOW = dt.datetime(2026, 11, 27, 14, 0, tzinfo=dt.UTC)
 FORBIDDEN = ("telegram", "sqlalchemy", "apscheduler", "bot", "storage")
 
 
@@ -176,3 +184,12 @@ def test_a_whole_session_can_be_shown_in_every_language(language):
     for command in ("/help", "/sos", "/forget", "/language", "/country"):
         chat.person(command)
         assert chat.replies and all(reply.text for reply in chat.replies)
+
+
+def test_every_intent_has_one_way_to_be_carried_out():
+    """A new intent the shell forgot would be dropped in silence: each kind is carried out by its
+    type (replies go back to the channel, an erasure is done when saving)."""
+    service = ConversationService(FlowEngine(), unit_of_work=lambda: None, clock=lambda: NOW)  # type: ignore[arg-type,return-value]
+    answered_elsewhere = {Reply, EraseUser}
+    assert set(service._carriers) == set(get_args(Intent)) - answered_elsewhere
+    assert set(CARRY_OUT) == set(get_args(DeskIntent))
