@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 
 from bot.bootstrap import App, bootstrap
 from bot.case_labels import evaluation_label, export_labelled_cases
+from bot.cli import main
 from bot.staff import StaffIdentity
 from bot.web.app import create_app
 from bot.web.live import StreamState, tick
@@ -262,3 +263,17 @@ def test_no_message_text_reaches_the_logs(app, caplog):
     post(sam, "/desk/cases/1/message", text="another secret reply")
     post(alex, "/desk/cases/1/note", text="a private note")
     assert "secret" not in caplog.text and "private" not in caplog.text and CRISIS not in caplog.text
+
+
+def test_the_command_line_prints_a_sign_in_link_and_exports_labelled_cases(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("PFA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert main(["staff", "add", "--name", "Sam Jones", "--role", "counsellor"]) == 0
+    capsys.readouterr()
+    base = "https://desk.example.org/"
+    assert main(["staff", "login-link", "--name", "Sam Jones", "--base-url", base]) == 0
+    assert re.fullmatch(r"https://desk\.example\.org/desk/signin/[\w-]{40,}\n", capsys.readouterr().out)
+    assert main(["staff", "login-link", "--name", "Nobody"]) == 2
+    assert "no active staff member called Nobody" in capsys.readouterr().err
+    assert main(["risk-eval", "--from-cases", str(tmp_path / "out.jsonl")]) == 0
+    assert "wrote 0 staff-labelled lines" in capsys.readouterr().out
