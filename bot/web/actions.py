@@ -75,8 +75,12 @@ class BrowserDesk:
             return [NOT_YOURS] if not held else []
         replies = self._staff.handle(StaffIdentity(name=member.name), f"#{case_id} {text.strip()}")
         with self._unit_of_work() as uow:
-            uow.cases.record(CaseEvent(case_id, self._clock(), STAFF_MESSAGE, member.name, text.strip()))
-            uow.desk_records.audit(member.id, "message", "done", case_id)
+            case = uow.cases.get(case_id)
+            # Kept for the chat only if it went: the case could have left them between the two steps.
+            sent = case is not None and case.is_open and case.claimed_by == member.id
+            if sent:
+                uow.cases.record(CaseEvent(case_id, self._clock(), STAFF_MESSAGE, member.name, text.strip()))
+            uow.desk_records.audit(member.id, "message", "done" if sent else "refused", case_id)
             uow.commit()
         return replies
 

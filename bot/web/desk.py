@@ -66,8 +66,14 @@ def staff_only(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     return guarded
 
 
+def _same_site(request: Request) -> bool:
+    """Whether the browser says the request comes from this site (or was typed): a form on another
+    site cannot post here, not even to sign someone in to the attacker's own session."""
+    return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+
+
 async def _csrf_ok(request: Request, session_token: str) -> bool:
-    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+    if not _same_site(request):
         return False
     given = request.headers.get("x-csrf-token") or str((await request.form()).get("csrf", ""))
     return csrf_matches(session_token, given)
@@ -105,6 +111,8 @@ async def signin_link(request: Request) -> Response:
 
 async def signin(request: Request) -> Response:
     desk = desk_of(request)
+    if not _same_site(request):
+        return PlainTextResponse("Sign in from the link itself.", status_code=403)
     link = str((await request.form()).get("token", ""))
     session = await run_in_threadpool(desk.sessions.redeem, link) if link else None
     if session is None:
@@ -163,6 +171,19 @@ async def figures_page(request: Request, desk: Desk, signed: Signed) -> Response
         return PlainTextResponse(NOT_ALLOWED, status_code=403)
     figures = await run_in_threadpool(figure_maker.compute, desk.app.unit_of_work, desk.app.clock())
     return render(request, desk, signed, "figures.html", figures=figures)
+
+
+@staff_only
+async def audit_page(request: Request, desk: Desk, signed: Signed) -> Response:
+    if not signed.member.is_supervisor:
+        return PlainTextResponse(NOT_ALLOWED, status_code=403)
+
+    def read(uow: Any) -> Any:
+        names = {person.id: person.name for person in uow.staff.all()}
+        return names, uow.desk_records.audit_trail()
+
+    names, trail = await run_in_threadpool(_read, desk, read)
+    return render(request, desk, signed, "audit.html", trail=trail, names=names)
 
 
 @staff_only
@@ -240,5 +261,6 @@ def routes() -> list[Route]:
         Route("/desk/board/{staff_id:int}/oncall", on_call, methods=["POST"]),
         Route("/desk/break", take_break, methods=["POST"]),
         Route("/desk/figures", figures_page),
+        Route("/desk/audit", audit_page),
         Route("/desk/events", events),
     ]

@@ -277,3 +277,24 @@ def test_the_command_line_prints_a_sign_in_link_and_exports_labelled_cases(tmp_p
     assert "no active staff member called Nobody" in capsys.readouterr().err
     assert main(["risk-eval", "--from-cases", str(tmp_path / "out.jsonl")]) == 0
     assert "wrote 0 staff-labelled lines" in capsys.readouterr().out
+
+
+def test_an_idle_session_ends_and_a_link_from_another_site_signs_nobody_in(app, clock):
+    client = signed_in(app, "Sam Jones")
+    clock.advance(hours=2, minutes=1)
+    assert client.get("/desk/").headers["location"] == "/desk/signin"
+    forged = browser(app).post(
+        "/desk/signin", data={"token": link(app, "Sam Jones")}, headers={"sec-fetch-site": "cross-site"}
+    )
+    assert forged.status_code == 403
+
+
+def test_supervisors_read_the_audit_log_counsellors_do_not(app):
+    sam, sue = signed_in(app, "Sam Jones"), signed_in(app, "Sue Park")
+    person_in_crisis(app)
+    post(sam, "/desk/cases/1/claim")
+    post(sam, "/desk/cases/1/message", text="a word for the person only")
+    assert sam.get("/desk/audit").status_code == 403
+    trail = sue.get("/desk/audit").text
+    assert "sign-in" in trail and "claim" in trail and "message" in trail
+    assert "a word for the person only" not in trail

@@ -207,7 +207,7 @@ def test_the_desk_pages_pass_an_automated_accessibility_check(env, desk, browser
     browser.get(f"{desk}/desk/signin")
     problems = {"signin": accessibility_violations(browser)}
     sign_in(browser, env, desk, "Sue Park")
-    for page in ("/desk/", "/desk/cases/1", "/desk/board", "/desk/figures"):
+    for page in ("/desk/", "/desk/cases/1", "/desk/board", "/desk/figures", "/desk/audit"):
         browser.get(desk + page)
         wait_for(lambda: "Live updates: on" in text_of(browser), f"{page} to go live")
         problems[page] = accessibility_violations(browser)
