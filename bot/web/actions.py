@@ -59,11 +59,19 @@ class BrowserDesk:
         command = f"/resolve {case_id} {outcome.value}" + (" followup" if followup else "")
         replies, done = self._acted(member, "resolve", case_id, command)
         if done and label is not None:
-            with self._unit_of_work() as uow:
-                uow.desk_records.label(case_id, label.value)
-                uow.desk_records.audit(member.id, f"label {label.value}", "done", case_id)
-                uow.commit()
+            self._label(member, case_id, label)
         return replies
+
+    def _label(self, member: StaffMember, case_id: int, label: RiskLabel) -> None:
+        """Keep the label of a case the detector flagged (one a person asked for has no signals)."""
+        with self._unit_of_work() as uow:
+            case = uow.cases.get(case_id)
+            flagged = case is not None and bool(case.signals)
+            if flagged:
+                uow.desk_records.label(case_id, label.value)
+            result = "done" if flagged else "refused"
+            uow.desk_records.audit(member.id, f"label {label.value}", result, case_id)
+            uow.commit()
 
     def message(self, member: StaffMember, case_id: int, text: str) -> list[str]:
         """Relay a message to the person of a case this member holds, and keep it for the chat."""

@@ -129,13 +129,18 @@ def test_pages_need_a_session_and_changes_need_the_csrf_token(app):
 
 
 def test_a_removed_member_is_signed_out_at_once(app):
-    client = signed_in(app, "Sam Jones")
-    state = StreamState()
-    assert live_events(app, client, None, state)
-    app.admin.remove_staff("Sam Jones")
-    assert client.get("/desk/").headers["location"] == "/desk/signin"
+    client, other_browser = signed_in(app, "Sam Jones"), signed_in(app, "Sam Jones")
     desk = client.app.state.desk  # type: ignore[attr-defined]
-    assert desk.sessions.current(client.cookies["pfa_desk"]) is None
+    token = client.cookies["pfa_desk"]
+    signed = desk.sessions.current(token)
+    assert tick(desk, signed, None, token, StreamState())
+    app.admin.remove_staff("Sam Jones")
+    # The live page hears it on its next tick, and every request after that is refused.
+    events = tick(desk, signed, None, token, StreamState())
+    assert [event.split("\n")[0] for event in events] == ["event: ended"]
+    assert client.get("/desk/").headers["location"] == "/desk/signin"
+    assert other_browser.get("/desk/").headers["location"] == "/desk/signin"
+    assert other_browser.post("/desk/signout", data={"csrf": "x"}).status_code == 403
 
 
 def test_signing_out_ends_the_session(app):
@@ -298,3 +303,13 @@ def test_supervisors_read_the_audit_log_counsellors_do_not(app):
     trail = sue.get("/desk/audit").text
     assert "sign-in" in trail and "claim" in trail and "message" in trail
     assert "a word for the person only" not in trail
+
+
+def test_a_case_a_person_asked_for_takes_no_detector_label(app, tmp_path):
+    sam = signed_in(app, "Sam Jones")
+    for text in ("/start", "I agree, let's start", "United Kingdom", "tired", "5", "Talk to a person"):
+        app.conversations.handle(PERSON, parse_text(text))
+    post(sam, "/desk/cases/1/claim")
+    assert "Was the detector right" not in sam.get("/desk/cases/1").text
+    post(sam, "/desk/cases/1/resolve", outcome="de-escalated", label="confirmed")
+    assert export_labelled_cases(app.unit_of_work, tmp_path / "labelled.jsonl") == 0
