@@ -22,6 +22,7 @@ from bot.web.live import StreamState, tick
 from bot.web.security import CSP
 from bot.web.signin import DeskSessions
 from flows.events import parse_text
+from flows.oncall.model import Availability
 from storage.encryption import Cipher, generate_key
 from tests.policies import paging_around_the_clock
 
@@ -313,3 +314,22 @@ def test_a_case_a_person_asked_for_takes_no_detector_label(app, tmp_path):
     assert "Was the detector right" not in sam.get("/desk/cases/1").text
     post(sam, "/desk/cases/1/resolve", outcome="de-escalated", label="confirmed")
     assert export_labelled_cases(app.unit_of_work, tmp_path / "labelled.jsonl") == 0
+
+
+def test_the_board_shows_who_is_next_and_who_is_past_the_shift_limit(app, clock):
+    app.staff.handle(StaffIdentity(name="Alex Lee"), "/oncall off")
+    clock.advance(hours=13)  # Sam and Sue have been on call since 14:00: past the 12-hour limit
+    app.staff.handle(StaffIdentity(name="Alex Lee"), "/oncall on")
+    app.staff.handle(StaffIdentity(name="Alex Lee"), "/break 30")
+    app.admin.add_override("Sue Park", "2026-11-28T18:00", "2026-11-28T23:00", True)
+    app.staff.handle(StaffIdentity(name="Sue Park"), "/oncall off")
+    with app.unit_of_work() as uow:  # back to the rota, where the override decides
+        sue = uow.staff.by_name("Sue Park")
+        assert sue is not None
+        sue.availability = Availability.ROTA
+        uow.staff.save(sue)
+        uow.commit()
+    board = signed_in(app, "Sam Jones").get("/desk/board").text
+    assert board.count("past the shift limit") == 1  # Sam only: Alex has just started
+    assert re.search(r"Alex Lee</th>\s*<td>counsellor</td>\s*<td>on a break until 03:30 UTC", board)
+    assert re.search(r"Sue Park</th>.*?off call.*?<td>Sat 28 Nov 18:00 UTC</td>", board, re.DOTALL)
