@@ -14,7 +14,7 @@ MONDAY = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 def case(number: int, level: str, wait_minutes: float | None, label: str | None = None) -> ClosedCase:
     opened = MONDAY + dt.timedelta(hours=number)
     claimed = None if wait_minutes is None else opened + dt.timedelta(minutes=wait_minutes)
-    return ClosedCase(number, level, "", "resolved", opened, claimed, 1, "de-escalated", label)
+    return ClosedCase(number, level, "active_ideation", "resolved", opened, claimed, 1, "de-escalated", label)
 
 
 def test_percentiles_are_nearest_rank():
