@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from bot.staff import SessionEnded
-from bot.web.signin import Signed
+from bot.web.signin import Signed, csrf_token
 from bot.web.templating import TEMPLATES
 from bot.web.views import case_page, queue_view
 
@@ -72,7 +72,7 @@ def tick(desk: WebDesk, signed: Signed, case_id: int | None, token: str, state: 
         deliveries = desk.app.staff.inbox(current.member)
     except SessionEnded:
         return [sse("ended", "Your session has ended.")]
-    messages = _queue_events(desk, current, state)
+    messages = _queue_events(desk, current, state, csrf_token(token))
     if case_id is not None:
         messages += _case_events(desk, current, case_id, state)
     for delivery in deliveries:
@@ -81,13 +81,13 @@ def tick(desk: WebDesk, signed: Signed, case_id: int | None, token: str, state: 
     return messages
 
 
-def _queue_events(desk: WebDesk, signed: Signed, state: StreamState) -> list[str]:
+def _queue_events(desk: WebDesk, signed: Signed, state: StreamState, csrf: str) -> list[str]:
     with desk.app.unit_of_work() as uow:
         view = queue_view(uow, signed.member, desk.app.clock())
     if view.fingerprint == state.queue:
         return []
     state.queue = view.fingerprint
-    return [sse("queue", FRAGMENTS.get_template("_queue.html").render(queue=view))]
+    return [sse("queue", FRAGMENTS.get_template("_queue.html").render(queue=view, csrf=csrf))]
 
 
 def _case_events(desk: WebDesk, signed: Signed, case_id: int, state: StreamState) -> list[str]:

@@ -165,6 +165,7 @@ def test_the_queue_shows_a_new_case_live_with_its_signals_and_words(app):
     assert json.loads(notice.split("data: ", 1)[1])["kind"] == "page"
     page = client.get("/desk/")
     assert "Case 1" in page.text and "Signals:" in page.text
+    assert f'value="{csrf_of(client)}"' in queue  # the live queue's claim buttons work too
 
 
 def test_claiming_from_the_browser_follows_the_console_rules_one_winner(app):
