@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import TypeAlias
 from bot import keys as key_rotation
 from bot.admin import AdminError
 from bot.bootstrap import App, SetupError, bootstrap, open_database, reaching
+from bot.case_labels import export_labelled_cases
 from bot.channels.console import LOCAL_USER, InteractiveConsole, JsonlConsole, console_user_id
 from bot.channels.shutdown import GracefulStop
 from bot.channels.staff_console import SESSION_ENDED, StaffConsole
@@ -34,6 +36,10 @@ from flows.risk.evaluation import EvaluationReport, evaluate, format_report, for
 from flows.risk.model import load_packaged_model
 from storage.encryption import generate_key
 from storage.migrate import upgrade
+
+WEB_URL_ENV = "PFA_WEB_URL"
+WEB_SECURE_ENV = "PFA_WEB_SECURE"
+DEFAULT_WEB_URL = "http://127.0.0.1:8080"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,6 +82,45 @@ def staff_console(args: argparse.Namespace) -> int:
         return SESSION_ENDED if console.ended.is_set() else 0
     finally:
         app.close()
+
+
+def web(args: argparse.Namespace) -> int:
+    """Serve the staff desk in a browser (under /desk/) on this database, timers included."""
+    import uvicorn
+
+    from bot.web.app import WebSettings, create_app
+
+    app = _started(args.db)
+    settings = WebSettings(secure=args.secure or os.environ.get(WEB_SECURE_ENV) == "1")
+    print(f"the staff desk is at http://{args.host}:{args.port}/desk/", flush=True)
+    try:
+        # No access log: a sign-in link's token is in its path. Open live streams get a moment to end.
+        uvicorn.run(
+            create_app(app, settings),
+            host=args.host,
+            port=args.port,
+            access_log=False,
+            log_config=None,
+            log_level="warning",
+            timeout_graceful_shutdown=2,
+        )
+    finally:
+        app.close()
+    return 0
+
+
+def login_link(args: argparse.Namespace) -> int:
+    from bot.web.signin import DeskSessions
+
+    app = bootstrap(args.db)
+    try:
+        token = DeskSessions(app.unit_of_work, app.clock).issue_link(args.name, args.minutes)
+    finally:
+        app.close()
+    base = (args.base_url or os.environ.get(WEB_URL_ENV) or DEFAULT_WEB_URL).rstrip("/")
+    print(f"{base}/desk/signin/{token}")
+    print(f"(works once, for {args.minutes} minutes)", file=sys.stderr)
+    return 0
 
 
 def staff_admin(args: argparse.Namespace) -> int:
@@ -159,6 +204,16 @@ def risk(args: argparse.Namespace) -> int:
 
 
 def risk_eval(args: argparse.Namespace) -> int:
+    if args.from_cases:
+        app = bootstrap(args.db)
+        try:
+            written = export_labelled_cases(app.unit_of_work, Path(args.from_cases))
+        finally:
+            app.close()
+        print(
+            f"wrote {written} staff-labelled lines to {args.from_cases}: evaluate with pfa-bot risk-eval FILE"
+        )
+        return 0
     if args.unlabelled:
         texts = Path(args.unlabelled).read_text(encoding="utf-8").splitlines()
         print(format_survey(survey((text for text in texts if text.strip()), top=args.top)))
@@ -211,6 +266,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     _chat_parser(commands)
     _run_parser(commands)
+    _web_parser(commands)
     _staff_parser(commands)
     _rota_parser(commands)
     _keys_parser(commands)
@@ -223,6 +279,10 @@ def _parser() -> argparse.ArgumentParser:
     many.add_argument("file", nargs="?", help="labelled JSONL: recall per label and false alarms")
     many.add_argument("--unlabelled", metavar="FILE", help="one text a line: the share at each level")
     many.add_argument("--top", type=int, default=20, help="flagged lines to show with --unlabelled")
+    many.add_argument(
+        "--from-cases", metavar="FILE", help="write the messages of cases staff labelled as labelled JSONL"
+    )
+    _with_db(many)
     many.set_defaults(run=risk_eval)
     _risk_train_parser(commands)
     return parser
@@ -264,6 +324,18 @@ def _run_parser(commands: Subparsers) -> None:
     bot.set_defaults(run=run)
 
 
+def _web_parser(commands: Subparsers) -> None:
+    serve = _with_db(commands.add_parser("web", help="serve the staff desk in a browser"))
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    serve.add_argument(
+        "--secure",
+        action="store_true",
+        help=f"reached over TLS: Secure cookies, HSTS (or {WEB_SECURE_ENV}=1)",
+    )
+    serve.set_defaults(run=web)
+
+
 def _staff_parser(commands: Subparsers) -> None:
     staff = commands.add_parser("staff", help="staff: register them, or staff the desk")
     actions = staff.add_subparsers(required=True, metavar="ACTION")
@@ -278,6 +350,13 @@ def _staff_parser(commands: Subparsers) -> None:
     _with_db(actions.add_parser("list", help="list staff and who is on call")).set_defaults(
         run=staff_admin, action="list"
     )
+    link = _with_db(actions.add_parser("login-link", help="print a one-time sign-in link to the web desk"))
+    link.add_argument("--name", required=True, help="the registered staff name")
+    link.add_argument("--minutes", type=int, default=15, help="how long the link works (default 15)")
+    link.add_argument(
+        "--base-url", help=f"where the desk is reached (default: {WEB_URL_ENV} or {DEFAULT_WEB_URL})"
+    )
+    link.set_defaults(run=login_link)
     console = _with_db(actions.add_parser("console", help="the staff desk in this terminal"))
     console.add_argument("--as", dest="name", required=True, help="your registered staff name")
     console.add_argument("--jsonl", action="store_true", help="read and write JSON lines (for scripts)")

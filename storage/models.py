@@ -149,6 +149,8 @@ class CaseRecord(Base):
     person_waiting: Mapped[bool] = mapped_column(Boolean, default=True)
     outcome: Mapped[str | None] = mapped_column(String(40), nullable=True)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Whether the detector was right, in the words of whoever resolved it: confirmed, lower, higher.
+    risk_label: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     __table_args__ = (
         # One open case per person, enforced by the database itself.
@@ -235,6 +237,47 @@ class KeyCheckRecord(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class LoginLinkRecord(Base):
+    """A one-time sign-in link for the desk in a browser: only a hash of its token is kept."""
+
+    __tablename__ = "login_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class StaffSessionRecord(Base):
+    """A signed-in browser: the cookie holds a random token, the database only its hash."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AuditRecord(Base):
+    """Who did what at the desk, and whether it was allowed: never a message's text."""
+
+    __tablename__ = "staff_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    action: Mapped[str] = mapped_column(String(32))
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    result: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16), default="web")
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model: repositories speak SQLAlchemy Core on the hot path."""
     return cast(Table, model.__table__)
@@ -253,3 +296,6 @@ OUTBOX = table_of(OutboxRecord)
 UPDATES = table_of(ProcessedUpdateRecord)
 PAGES = table_of(ChannelPageRecord)
 KEY_CHECKS = table_of(KeyCheckRecord)
+LOGIN_LINKS = table_of(LoginLinkRecord)
+STAFF_SESSIONS = table_of(StaffSessionRecord)
+AUDIT = table_of(AuditRecord)

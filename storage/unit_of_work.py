@@ -19,6 +19,7 @@ from storage.delivery import (
 from storage.encryption import Cipher
 from storage.oncall import SqlAlchemyCases, SqlAlchemyRota, SqlAlchemyStaff
 from storage.repositories import SqlAlchemyConversations, SqlAlchemyMessages, SqlAlchemyOutcomes
+from storage.web import SqlAlchemyDeskRecords
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
@@ -44,6 +45,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.outbox = SqlAlchemyOutbox(self._connection, self._cipher, self._clock)
         self.channels = SqlAlchemyChannelRecords(self._connection, self._clock)
         self.retention = SqlAlchemyRetention(self._connection)
+        self.desk_records = SqlAlchemyDeskRecords(self._connection, self._cipher, self._clock)
         return self
 
     def __exit__(
