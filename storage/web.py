@@ -216,10 +216,11 @@ class SqlAlchemyDeskRecords:
         ]
 
     def labelled_cases(self) -> list[tuple[int, str, str, str, dt.datetime]]:
-        """(case id, person, level, label, opened) of every case staff labelled, person still known."""
+        """(case id, person, level, label, opened) of every case the detector flagged (it has signals)
+        and staff labelled, the person still known."""
         query = (
             select(CASES.c.id, CASES.c.user_id, CASES.c.level, CASES.c.risk_label, CASES.c.opened_at)
-            .where(CASES.c.risk_label.is_not(None), CASES.c.user_id.is_not(None))
+            .where(CASES.c.risk_label.is_not(None), CASES.c.user_id.is_not(None), CASES.c.signals != "")
             .order_by(CASES.c.id)
         )
         return [(r[0], r[1], r[2], r[3], as_utc(r[4])) for r in self._connection.execute(query)]

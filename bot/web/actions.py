@@ -59,11 +59,19 @@ class BrowserDesk:
         command = f"/resolve {case_id} {outcome.value}" + (" followup" if followup else "")
         replies, done = self._acted(member, "resolve", case_id, command)
         if done and label is not None:
-            with self._unit_of_work() as uow:
-                uow.desk_records.label(case_id, label.value)
-                uow.desk_records.audit(member.id, f"label {label.value}", "done", case_id)
-                uow.commit()
+            self._label(member, case_id, label)
         return replies
+
+    def _label(self, member: StaffMember, case_id: int, label: RiskLabel) -> None:
+        """Keep the label of a case the detector flagged (one a person asked for has no signals)."""
+        with self._unit_of_work() as uow:
+            case = uow.cases.get(case_id)
+            flagged = case is not None and bool(case.signals)
+            if flagged:
+                uow.desk_records.label(case_id, label.value)
+            result = "done" if flagged else "refused"
+            uow.desk_records.audit(member.id, f"label {label.value}", result, case_id)
+            uow.commit()
 
     def message(self, member: StaffMember, case_id: int, text: str) -> list[str]:
         """Relay a message to the person of a case this member holds, and keep it for the chat."""
@@ -75,8 +83,12 @@ class BrowserDesk:
             return [NOT_YOURS] if not held else []
         replies = self._staff.handle(StaffIdentity(name=member.name), f"#{case_id} {text.strip()}")
         with self._unit_of_work() as uow:
-            uow.cases.record(CaseEvent(case_id, self._clock(), STAFF_MESSAGE, member.name, text.strip()))
-            uow.desk_records.audit(member.id, "message", "done", case_id)
+            case = uow.cases.get(case_id)
+            # Kept for the chat only if it went: the case could have left them between the two steps.
+            sent = case is not None and case.is_open and case.claimed_by == member.id
+            if sent:
+                uow.cases.record(CaseEvent(case_id, self._clock(), STAFF_MESSAGE, member.name, text.strip()))
+            uow.desk_records.audit(member.id, "message", "done" if sent else "refused", case_id)
             uow.commit()
         return replies
 

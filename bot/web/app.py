@@ -46,7 +46,7 @@ def create_app(app: App, settings: WebSettings | None = None) -> Starlette:
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     web = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders, secure=settings.secure)])
-    web.state.desk = desk_routes.Desk(
+    web.state.desk = desk_routes.WebDesk(
         app,
         DeskSessions(app.unit_of_work, app.clock),
         BrowserDesk(app.staff, app.unit_of_work, app.clock),

@@ -41,6 +41,8 @@ class Chart:
         return not self.categories
 
     def value_text(self, value: float) -> str:
+        if self.unit == "min" and 0 < value < 1:
+            return f"{round(value * 60)} s"  # a claim within the minute still reads as a time
         shown = f"{value:.1f}".removesuffix(".0")
         return f"{shown} {self.unit}".strip()
 

@@ -23,11 +23,11 @@ from bot.web.views import board, case_page, queue_view
 
 COOKIE = "pfa_desk"
 COOKIE_PATH = "/desk"
-Handler = Callable[[Request, "Desk", Signed], Awaitable[Response]]
+Handler = Callable[[Request, "WebDesk", Signed], Awaitable[Response]]
 
 
 @dataclass
-class Desk:
+class WebDesk:
     """What the desk's routes share: the wired app, sign-in, browser actions, and per-session notes
     to show on the next page (what an action said)."""
 
@@ -42,8 +42,8 @@ class Desk:
         self.flashes.setdefault(signed.session_id, []).extend(lines)
 
 
-def desk_of(request: Request) -> Desk:
-    desk: Desk = request.app.state.desk
+def desk_of(request: Request) -> WebDesk:
+    desk: WebDesk = request.app.state.desk
     return desk
 
 
@@ -66,14 +66,20 @@ def staff_only(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     return guarded
 
 
+def _same_site(request: Request) -> bool:
+    """Whether the browser says the request comes from this site (or was typed): a form on another
+    site cannot post here, not even to sign someone in to the attacker's own session."""
+    return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+
+
 async def _csrf_ok(request: Request, session_token: str) -> bool:
-    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+    if not _same_site(request):
         return False
     given = request.headers.get("x-csrf-token") or str((await request.form()).get("csrf", ""))
     return csrf_matches(session_token, given)
 
 
-def render(request: Request, desk: Desk, signed: Signed, name: str, **context: Any) -> Response:
+def render(request: Request, desk: WebDesk, signed: Signed, name: str, **context: Any) -> Response:
     token = request.cookies.get(COOKIE, "")
     context |= {
         "member": signed.member,
@@ -83,7 +89,7 @@ def render(request: Request, desk: Desk, signed: Signed, name: str, **context: A
     return TEMPLATES.TemplateResponse(request, name, context)
 
 
-def after_action(request: Request, desk: Desk, signed: Signed, replies: list[str], to: str) -> Response:
+def after_action(request: Request, desk: WebDesk, signed: Signed, replies: list[str], to: str) -> Response:
     """Scripts get the replies as JSON; a plain form is sent back to the page with them shown."""
     if request.headers.get("x-requested-with") == "fetch":
         return JSONResponse({"replies": replies})
@@ -105,6 +111,8 @@ async def signin_link(request: Request) -> Response:
 
 async def signin(request: Request) -> Response:
     desk = desk_of(request)
+    if not _same_site(request):
+        return PlainTextResponse("Sign in from the link itself.", status_code=403)
     link = str((await request.form()).get("token", ""))
     session = await run_in_threadpool(desk.sessions.redeem, link) if link else None
     if session is None:
@@ -118,7 +126,7 @@ async def signin(request: Request) -> Response:
 
 
 @staff_only
-async def signout(request: Request, desk: Desk, signed: Signed) -> Response:
+async def signout(request: Request, desk: WebDesk, signed: Signed) -> Response:
     await run_in_threadpool(desk.sessions.sign_out, signed)
     response = RedirectResponse("/desk/signin", status_code=303)
     response.delete_cookie(COOKIE, path=COOKIE_PATH)
@@ -129,13 +137,13 @@ async def signout(request: Request, desk: Desk, signed: Signed) -> Response:
 
 
 @staff_only
-async def queue_page(request: Request, desk: Desk, signed: Signed) -> Response:
+async def queue_page(request: Request, desk: WebDesk, signed: Signed) -> Response:
     view = await run_in_threadpool(_read, desk, lambda uow: queue_view(uow, signed.member, desk.app.clock()))
     return render(request, desk, signed, "queue.html", queue=view, live_case="")
 
 
 @staff_only
-async def case(request: Request, desk: Desk, signed: Signed) -> Response:
+async def case(request: Request, desk: WebDesk, signed: Signed) -> Response:
     case_id = int(request.path_params["case_id"])
 
     def read(uow: Any) -> Any:
@@ -150,7 +158,7 @@ async def case(request: Request, desk: Desk, signed: Signed) -> Response:
 
 
 @staff_only
-async def board_page(request: Request, desk: Desk, signed: Signed) -> Response:
+async def board_page(request: Request, desk: WebDesk, signed: Signed) -> Response:
     rows = await run_in_threadpool(
         _read, desk, lambda uow: board(uow, desk.app.desk.policy, desk.app.clock())
     )
@@ -158,7 +166,7 @@ async def board_page(request: Request, desk: Desk, signed: Signed) -> Response:
 
 
 @staff_only
-async def figures_page(request: Request, desk: Desk, signed: Signed) -> Response:
+async def figures_page(request: Request, desk: WebDesk, signed: Signed) -> Response:
     if not signed.member.is_supervisor:
         return PlainTextResponse(NOT_ALLOWED, status_code=403)
     figures = await run_in_threadpool(figure_maker.compute, desk.app.unit_of_work, desk.app.clock())
@@ -166,12 +174,25 @@ async def figures_page(request: Request, desk: Desk, signed: Signed) -> Response
 
 
 @staff_only
-async def events(request: Request, desk: Desk, signed: Signed) -> Response:
+async def audit_page(request: Request, desk: WebDesk, signed: Signed) -> Response:
+    if not signed.member.is_supervisor:
+        return PlainTextResponse(NOT_ALLOWED, status_code=403)
+
+    def read(uow: Any) -> Any:
+        names = {person.id: person.name for person in uow.staff.all()}
+        return names, uow.desk_records.audit_trail()
+
+    names, trail = await run_in_threadpool(_read, desk, read)
+    return render(request, desk, signed, "audit.html", trail=trail, names=names)
+
+
+@staff_only
+async def events(request: Request, desk: WebDesk, signed: Signed) -> Response:
     raw = request.query_params.get("case", "")
     return event_stream(desk, signed, int(raw) if raw.isdigit() else None, request.cookies.get(COOKIE, ""))
 
 
-def _read(desk: Desk, reading: Callable[[Any], Any]) -> Any:
+def _read(desk: WebDesk, reading: Callable[[Any], Any]) -> Any:
     with desk.app.unit_of_work() as uow:
         return reading(uow)
 
@@ -180,7 +201,7 @@ def _read(desk: Desk, reading: Callable[[Any], Any]) -> Any:
 
 
 @staff_only
-async def case_action(request: Request, desk: Desk, signed: Signed) -> Response:
+async def case_action(request: Request, desk: WebDesk, signed: Signed) -> Response:
     case_id, action = int(request.path_params["case_id"]), request.path_params["action"]
     form = await request.form()
     values = {key: str(value) for key, value in form.items()}
@@ -210,7 +231,7 @@ _ACTIONS: dict[str, Callable[[BrowserDesk, Signed, int, dict[str, str]], list[st
 
 
 @staff_only
-async def on_call(request: Request, desk: Desk, signed: Signed) -> Response:
+async def on_call(request: Request, desk: WebDesk, signed: Signed) -> Response:
     staff_id = int(request.path_params["staff_id"])
     on = str((await request.form()).get("on", "")) == "yes"
     replies = await run_in_threadpool(desk.actions.set_on_call, signed.member, staff_id, on)
@@ -218,7 +239,7 @@ async def on_call(request: Request, desk: Desk, signed: Signed) -> Response:
 
 
 @staff_only
-async def take_break(request: Request, desk: Desk, signed: Signed) -> Response:
+async def take_break(request: Request, desk: WebDesk, signed: Signed) -> Response:
     raw = str((await request.form()).get("minutes", ""))
     replies = ["Give the break in minutes."]
     if raw.isdigit():
@@ -240,5 +261,6 @@ def routes() -> list[Route]:
         Route("/desk/board/{staff_id:int}/oncall", on_call, methods=["POST"]),
         Route("/desk/break", take_break, methods=["POST"]),
         Route("/desk/figures", figures_page),
+        Route("/desk/audit", audit_page),
         Route("/desk/events", events),
     ]

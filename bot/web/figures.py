@@ -108,7 +108,7 @@ def precision(cases: Iterable[ClosedCase]) -> Chart:
     """Per week: of the cases staff labelled, the share where the risk was real (as flagged or higher)."""
     weeks: dict[dt.date, list[bool]] = defaultdict(list)
     for case in cases:
-        if case.risk_label:
+        if case.risk_label and case.signals:  # a person asking for someone is no detector flag
             start = case.opened_at.date() - dt.timedelta(days=case.opened_at.weekday())
             weeks[start].append(case.risk_label in ("confirmed", "higher"))
     ordered = sorted(weeks)

@@ -14,12 +14,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from bot.staff import SessionEnded
-from bot.web.signin import Signed
+from bot.web.signin import Signed, csrf_token
 from bot.web.templating import TEMPLATES
 from bot.web.views import case_page, queue_view
 
 if TYPE_CHECKING:
-    from bot.web.desk import Desk
+    from bot.web.desk import WebDesk
 
 FRAGMENTS = TEMPLATES.env
 # A comment line now and then keeps proxies from closing a quiet stream.
@@ -41,14 +41,14 @@ def sse(event: str, data: str) -> str:
     return f"event: {event}\n{lines}\n"
 
 
-def event_stream(desk: Desk, signed: Signed, case_id: int | None, token: str) -> StreamingResponse:
+def event_stream(desk: WebDesk, signed: Signed, case_id: int | None, token: str) -> StreamingResponse:
     headers = {"x-accel-buffering": "no"}
     return StreamingResponse(
         _events(desk, signed, case_id, token), media_type="text/event-stream", headers=headers
     )
 
 
-async def _events(desk: Desk, signed: Signed, case_id: int | None, token: str) -> AsyncIterator[str]:
+async def _events(desk: WebDesk, signed: Signed, case_id: int | None, token: str) -> AsyncIterator[str]:
     state = StreamState()
     yield "retry: 2000\n\n"
     while True:
@@ -63,7 +63,7 @@ async def _events(desk: Desk, signed: Signed, case_id: int | None, token: str) -
         await asyncio.sleep(desk.poll_seconds)
 
 
-def tick(desk: Desk, signed: Signed, case_id: int | None, token: str, state: StreamState) -> list[str]:
+def tick(desk: WebDesk, signed: Signed, case_id: int | None, token: str, state: StreamState) -> list[str]:
     """The events due now for this stream: nothing but "ended" once the session is over."""
     current = desk.sessions.current(token)
     if current is None:
@@ -72,7 +72,7 @@ def tick(desk: Desk, signed: Signed, case_id: int | None, token: str, state: Str
         deliveries = desk.app.staff.inbox(current.member)
     except SessionEnded:
         return [sse("ended", "Your session has ended.")]
-    messages = _queue_events(desk, current, state)
+    messages = _queue_events(desk, current, state, csrf_token(token))
     if case_id is not None:
         messages += _case_events(desk, current, case_id, state)
     for delivery in deliveries:
@@ -81,16 +81,16 @@ def tick(desk: Desk, signed: Signed, case_id: int | None, token: str, state: Str
     return messages
 
 
-def _queue_events(desk: Desk, signed: Signed, state: StreamState) -> list[str]:
+def _queue_events(desk: WebDesk, signed: Signed, state: StreamState, csrf: str) -> list[str]:
     with desk.app.unit_of_work() as uow:
         view = queue_view(uow, signed.member, desk.app.clock())
     if view.fingerprint == state.queue:
         return []
     state.queue = view.fingerprint
-    return [sse("queue", FRAGMENTS.get_template("_queue.html").render(queue=view))]
+    return [sse("queue", FRAGMENTS.get_template("_queue.html").render(queue=view, csrf=csrf))]
 
 
-def _case_events(desk: Desk, signed: Signed, case_id: int, state: StreamState) -> list[str]:
+def _case_events(desk: WebDesk, signed: Signed, case_id: int, state: StreamState) -> list[str]:
     with desk.app.unit_of_work() as uow:
         case = uow.cases.get(case_id)
         page = None if case is None else case_page(uow, signed.member, case, desk.app.clock())

@@ -95,6 +95,8 @@ class DeskSessions:
                 return None
             member = uow.staff.get(row.staff_id)
             alive = row.expires_at > now and now - row.last_seen_at < IDLE_LIMIT
+            if member is None or not member.active:
+                uow.desk_records.end_sessions_of(row.staff_id)  # every browser they are signed in on
             if member is None or not member.active or not alive:
                 uow.desk_records.end_session(row.id)
                 uow.desk_records.audit(row.staff_id, "session ended", "removed" if alive else "expired")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flows.oncall.model import Case, CaseEvent, CaseStatus, Shift, StaffMember
+from flows.oncall.model import Case, CaseEvent, CaseStatus, Override, Shift, StaffMember
 from flows.oncall.paging import priority_key
 from flows.oncall.policy import Policy
 from flows.oncall.rota import in_shift, is_on_call, over_shift_limit
@@ -136,19 +136,28 @@ def board(uow: SqlAlchemyUnitOfWork, policy: Policy, now: dt.datetime) -> list[B
                 f"{member.break_until:%H:%M} UTC" if resting and member.break_until else "",
                 member.availability.value,
                 loads.get(member.id, 0),
-                "" if on else _next_shift(member, shifts, now),
+                "" if on else _next_on_call(member, shifts, overrides, now),
                 on and over_shift_limit(member, policy.shift_limit, now),
             )
         )
     return rows
 
 
-def _next_shift(member: StaffMember, shifts: list[Shift], now: dt.datetime) -> str:
-    """When the weekly rota next puts them on call (overrides and their own word aside)."""
-    theirs = [shift for shift in shifts if shift.staff_id == member.id]
+def _next_on_call(
+    member: StaffMember, shifts: list[Shift], overrides: list[Override], now: dt.datetime
+) -> str:
+    """When they are next on call: an override putting them on call, or their next weekly shift
+    (in the coming week; their own word aside)."""
+    starts = [o.starts for o in overrides if o.staff_id == member.id and o.on_call and o.starts > now]
+    shift = _next_shift([s for s in shifts if s.staff_id == member.id], now)
+    soonest = min([*starts, *([shift] if shift else [])], default=None)
+    return "" if soonest is None else f"{soonest:%a %d %b %H:%M} UTC"
+
+
+def _next_shift(theirs: list[Shift], now: dt.datetime) -> dt.datetime | None:
     moment = now.replace(second=0, microsecond=0)
     while theirs and moment < now + LOOK_AHEAD:
         moment += STEP
         if any(in_shift(shift, moment) for shift in theirs):
-            return f"{moment:%a %H:%M} UTC"
-    return ""
+            return moment
+    return None

@@ -15,12 +15,14 @@ from starlette.testclient import TestClient
 
 from bot.bootstrap import App, bootstrap
 from bot.case_labels import evaluation_label, export_labelled_cases
+from bot.cli import main
 from bot.staff import StaffIdentity
 from bot.web.app import create_app
 from bot.web.live import StreamState, tick
 from bot.web.security import CSP
 from bot.web.signin import DeskSessions
 from flows.events import parse_text
+from flows.oncall.model import Availability
 from storage.encryption import Cipher, generate_key
 from tests.policies import paging_around_the_clock
 
@@ -128,13 +130,18 @@ def test_pages_need_a_session_and_changes_need_the_csrf_token(app):
 
 
 def test_a_removed_member_is_signed_out_at_once(app):
-    client = signed_in(app, "Sam Jones")
-    state = StreamState()
-    assert live_events(app, client, None, state)
-    app.admin.remove_staff("Sam Jones")
-    assert client.get("/desk/").headers["location"] == "/desk/signin"
+    client, other_browser = signed_in(app, "Sam Jones"), signed_in(app, "Sam Jones")
     desk = client.app.state.desk  # type: ignore[attr-defined]
-    assert desk.sessions.current(client.cookies["pfa_desk"]) is None
+    token = client.cookies["pfa_desk"]
+    signed = desk.sessions.current(token)
+    assert tick(desk, signed, None, token, StreamState())
+    app.admin.remove_staff("Sam Jones")
+    # The live page hears it on its next tick, and every request after that is refused.
+    events = tick(desk, signed, None, token, StreamState())
+    assert [event.split("\n")[0] for event in events] == ["event: ended"]
+    assert client.get("/desk/").headers["location"] == "/desk/signin"
+    assert other_browser.get("/desk/").headers["location"] == "/desk/signin"
+    assert other_browser.post("/desk/signout", data={"csrf": "x"}).status_code == 403
 
 
 def test_signing_out_ends_the_session(app):
@@ -158,6 +165,7 @@ def test_the_queue_shows_a_new_case_live_with_its_signals_and_words(app):
     assert json.loads(notice.split("data: ", 1)[1])["kind"] == "page"
     page = client.get("/desk/")
     assert "Case 1" in page.text and "Signals:" in page.text
+    assert f'value="{csrf_of(client)}"' in queue  # the live queue's claim buttons work too
 
 
 def test_claiming_from_the_browser_follows_the_console_rules_one_winner(app):
@@ -262,3 +270,67 @@ def test_no_message_text_reaches_the_logs(app, caplog):
     post(sam, "/desk/cases/1/message", text="another secret reply")
     post(alex, "/desk/cases/1/note", text="a private note")
     assert "secret" not in caplog.text and "private" not in caplog.text and CRISIS not in caplog.text
+
+
+def test_the_command_line_prints_a_sign_in_link_and_exports_labelled_cases(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("PFA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert main(["staff", "add", "--name", "Sam Jones", "--role", "counsellor"]) == 0
+    capsys.readouterr()
+    base = "https://desk.example.org/"
+    assert main(["staff", "login-link", "--name", "Sam Jones", "--base-url", base]) == 0
+    assert re.fullmatch(r"https://desk\.example\.org/desk/signin/[\w-]{40,}\n", capsys.readouterr().out)
+    assert main(["staff", "login-link", "--name", "Nobody"]) == 2
+    assert "no active staff member called Nobody" in capsys.readouterr().err
+    assert main(["risk-eval", "--from-cases", str(tmp_path / "out.jsonl")]) == 0
+    assert "wrote 0 staff-labelled lines" in capsys.readouterr().out
+
+
+def test_an_idle_session_ends_and_a_link_from_another_site_signs_nobody_in(app, clock):
+    client = signed_in(app, "Sam Jones")
+    clock.advance(hours=2, minutes=1)
+    assert client.get("/desk/").headers["location"] == "/desk/signin"
+    forged = browser(app).post(
+        "/desk/signin", data={"token": link(app, "Sam Jones")}, headers={"sec-fetch-site": "cross-site"}
+    )
+    assert forged.status_code == 403
+
+
+def test_supervisors_read_the_audit_log_counsellors_do_not(app):
+    sam, sue = signed_in(app, "Sam Jones"), signed_in(app, "Sue Park")
+    person_in_crisis(app)
+    post(sam, "/desk/cases/1/claim")
+    post(sam, "/desk/cases/1/message", text="a word for the person only")
+    assert sam.get("/desk/audit").status_code == 403
+    trail = sue.get("/desk/audit").text
+    assert "sign-in" in trail and "claim" in trail and "message" in trail
+    assert "a word for the person only" not in trail
+
+
+def test_a_case_a_person_asked_for_takes_no_detector_label(app, tmp_path):
+    sam = signed_in(app, "Sam Jones")
+    for text in ("/start", "I agree, let's start", "United Kingdom", "tired", "5", "Talk to a person"):
+        app.conversations.handle(PERSON, parse_text(text))
+    post(sam, "/desk/cases/1/claim")
+    assert "Was the detector right" not in sam.get("/desk/cases/1").text
+    post(sam, "/desk/cases/1/resolve", outcome="de-escalated", label="confirmed")
+    assert export_labelled_cases(app.unit_of_work, tmp_path / "labelled.jsonl") == 0
+
+
+def test_the_board_shows_who_is_next_and_who_is_past_the_shift_limit(app, clock):
+    app.staff.handle(StaffIdentity(name="Alex Lee"), "/oncall off")
+    clock.advance(hours=13)  # Sam and Sue have been on call since 14:00: past the 12-hour limit
+    app.staff.handle(StaffIdentity(name="Alex Lee"), "/oncall on")
+    app.staff.handle(StaffIdentity(name="Alex Lee"), "/break 30")
+    app.admin.add_override("Sue Park", "2026-11-28T18:00", "2026-11-28T23:00", True)
+    app.staff.handle(StaffIdentity(name="Sue Park"), "/oncall off")
+    with app.unit_of_work() as uow:  # back to the rota, where the override decides
+        sue = uow.staff.by_name("Sue Park")
+        assert sue is not None
+        sue.availability = Availability.ROTA
+        uow.staff.save(sue)
+        uow.commit()
+    board = signed_in(app, "Sam Jones").get("/desk/board").text
+    assert board.count("past the shift limit") == 1  # Sam only: Alex has just started
+    assert re.search(r"Alex Lee</th>\s*<td>counsellor</td>\s*<td>on a break until 03:30 UTC", board)
+    assert re.search(r"Sue Park</th>.*?off call.*?<td>Sat 28 Nov 18:00 UTC</td>", board, re.DOTALL)
