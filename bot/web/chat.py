@@ -216,7 +216,7 @@ async def _stream(chat: WebChat, user_id: str, after: int) -> AsyncIterator[str]
             yield f"id: {row['id']}\n" + sse("message", json.dumps(row, ensure_ascii=False))
         ticks += 1
         if ticks % KEEP_ALIVE_TICKS == 0:
-            yield ": keep-alive\n\n"
+            yield sse("ping", "")  # an event, not a comment: the page sees it and knows the stream lives
         await asyncio.sleep(chat.poll_seconds)
 
 
@@ -256,6 +256,8 @@ def routes() -> list[Route]:
     return [
         Route("/", page),
         Route("/embed.js", embed),
+        # No icon: nothing in a tab or a bookmark should say what this page is.
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
         Route("/chat/send", send, methods=["POST"]),
         Route("/chat/seen", seen, methods=["POST"]),
         Route("/chat/events", events),

@@ -75,6 +75,7 @@
       const button = document.createElement("button");
       button.type = "button";
       button.className = "option";
+      button.id = "option-" + option.id;
       button.textContent = option.label;
       button.addEventListener("click", function () { submit({ option: option.id }, option.label); });
       options.append(button);
@@ -127,17 +128,21 @@
   function pace(phases) {
     const run = ++pacing;
     pacer.hidden = false;
+    pacer.scrollIntoView({ block: "center" });
     shape.style.transitionDuration = "0s";
     shape.style.transform = "scale(0.4)";
+    void shape.offsetWidth;  // apply the small start now, so the first phase animates from it
     let start = 0;
     phases.forEach(function (phase, index) {
-      setTimeout(function () { if (run === pacing) phaseStarts(phase, index, phases.length); }, start * 1000);
+      setTimeout(function () {
+        if (run === pacing) phaseStarts(run, phase, index, phases.length);
+      }, start * 1000);
       start += phase.seconds;
     });
     setTimeout(function () { if (run === pacing) pacerLabel.textContent = words.pacer_done; }, start * 1000);
   }
 
-  function phaseStarts(phase, index, count) {
+  function phaseStarts(run, phase, index, count) {
     const shrinkAt = count === 2 ? 1 : 2;
     shape.style.transitionDuration = phase.seconds + "s";
     if (index === 0) shape.style.transform = "scale(1)";
@@ -146,7 +151,7 @@
     pacerLabel.textContent = phase.label + " " + left;
     const tick = setInterval(function () {
       left -= 1;
-      if (left <= 0) { clearInterval(tick); return; }
+      if (left <= 0 || run !== pacing) { clearInterval(tick); return; }
       pacerLabel.textContent = phase.label + " " + left;
     }, 1000);
   }
@@ -155,6 +160,8 @@
   // written offline goes when the connection is back, and one sent twice is handled once.
 
   function submit(message, shownText) {
+    pacing += 1;  // the person moved on: a round still running stops
+    pacer.hidden = true;
     message.id = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
     bubbles.set(message.id, mine(shownText));
     outgoing.push(message);
@@ -253,18 +260,39 @@
   function connect() {
     if (source) source.close();
     source = new EventSource("/chat/events?after=" + lastId);
-    source.onopen = function () { if (!sending) status.textContent = ""; body.dataset.live = "on"; };
+    source.onopen = function () {
+      heard = Date.now();
+      if (!sending) status.textContent = "";
+      body.dataset.live = "on";
+    };
     source.onerror = function () {
       body.dataset.live = "off";
       status.textContent = words.connection_lost;
       if (source.readyState === EventSource.CLOSED) setTimeout(connect, 2000);
     };
+    source.addEventListener("ping", function () { heard = Date.now(); });
     source.addEventListener("message", function (event) {
+      heard = Date.now();
       receive(JSON.parse(event.data), true);
       acknowledge();
     });
   }
 
+  // A phone that loses its network (or changes it) may leave the stream hanging without an error:
+  // going offline closes it, coming back opens a new one from the last id, and a stream silent for
+  // longer than a few of the server's pings is replaced.
+  function disconnect() {
+    if (source) { source.close(); source = null; }
+    body.dataset.live = "off";
+    status.textContent = words.connection_lost;
+  }
+
+  let heard = Date.now();
+  setInterval(function () {
+    if (source && Date.now() - heard > 45000) { heard = Date.now(); connect(); }
+  }, 5000);
+
+  window.addEventListener("offline", disconnect);
   window.addEventListener("online", function () { connect(); flush(); });
 
   restore();
