@@ -273,6 +273,26 @@ def test_erasing_the_conversation_asks_first_then_leaves_nothing_and_a_new_key(a
         assert count.scalar() == 0
 
 
+def test_what_waits_for_someone_who_never_comes_back_goes_with_their_conversation(app, clock):
+    page = consented(Page(app))
+    page.send(CRISIS)
+    counsellor = signed_in(app, "Sam Jones")
+    post(counsellor, "/desk/cases/1/claim")
+    post(counsellor, "/desk/cases/1/message", text="Are you still there?")  # the tab was closed
+    assert [at for _, at in outbox_rows(app, page.user_id)][-1] is None
+    clock.advance(days=app.retention_days + 1)
+    app.purge()
+    assert outbox_rows(app, page.user_id) == []
+
+
+def test_commands_work_on_the_web_as_typed(app):
+    page = consented(Page(app))
+    for command, answer in (("/sos", "Samaritans"), ("/help", "/forget: erase everything")):
+        before = len(page.shown)
+        page.send(command)
+        assert any(answer in row["text"] for row in page.shown[before:]), command
+
+
 def test_the_web_chat_offers_no_check_in_it_could_never_deliver(app):
     page = consented(Page(app))
     page.send("I'm stressed about work")
