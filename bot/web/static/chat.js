@@ -70,7 +70,11 @@
   }
 
   function showOptions(list) {
+    // A pressed option goes with the old set: keep a keyboard user's focus on the page, in the
+    // message box, from which Shift+Tab reaches the new options.
+    const hadFocus = options.contains(document.activeElement);
     options.replaceChildren();
+    if (hadFocus) input.focus();
     (list || []).forEach(function (option) {
       const button = document.createElement("button");
       button.type = "button";
