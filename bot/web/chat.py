@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +26,8 @@ from bot.web.live import KEEP_ALIVE_TICKS, sse
 from bot.web.people import COOKIE, WebLimits, language_of, locale_of, new_key, user_id_of
 from bot.web.templating import TEMPLATES
 from flows.content import available_languages, content_for
-from flows.ports import StorageUnavailable
 
+log = logging.getLogger(__name__)
 # What one post may carry. Below it a message is read and assessed whole, however long (a long one
 # with no risk is then refused as too long); past it nothing is read: assessing costs about 2 s a
 # megabyte, and the person is told to send shorter parts, with the emergency number.
@@ -101,8 +102,8 @@ def _page_language(chat: WebChat, user_id: str | None, request: Request) -> str:
             known = chat.app.conversations.conversation(user_id)
             if known.version:
                 return known.language
-        except StorageUnavailable:
-            pass
+        except Exception:  # the database is away: the page still opens, and its posts fail safe
+            log.warning("reading a web conversation's language failed")
     return language_of(locale_of(request.headers.get("accept-language", "")))
 
 

@@ -25,6 +25,7 @@ def app(database, proxy, cipher, tmp_path):
 def test_with_the_database_away_a_crisis_gets_the_lines_at_once_and_is_handled_when_it_returns(app, proxy):
     page = consented(Page(app))
     proxy.cut()
+    assert page.client.get("/").status_code == 200  # a reload still opens the page
     answer = page.send(CRISIS)
     (reply,) = answer["messages"]
     assert reply["id"] is None and "kept your message" in reply["text"] and "116 123" in reply["text"]

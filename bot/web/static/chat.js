@@ -263,7 +263,8 @@
 
   function connect() {
     if (source) source.close();
-    source = new EventSource("/chat/events?after=" + lastId);
+    const stream = new EventSource("/chat/events?after=" + lastId);
+    source = stream;
     source.onopen = function () {
       heard = Date.now();
       if (!sending) status.textContent = "";
@@ -272,7 +273,9 @@
     source.onerror = function () {
       body.dataset.live = "off";
       status.textContent = words.connection_lost;
-      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 2000);
+      // The browser retries by itself; a stream it gave up on (closed) is opened anew, if it is
+      // still this page's stream.
+      if (stream.readyState === EventSource.CLOSED && source === stream) setTimeout(connect, 2000);
     };
     source.addEventListener("ping", function () { heard = Date.now(); });
     source.addEventListener("message", function (event) {
