@@ -153,6 +153,13 @@ def test_the_page_speaks_the_browsers_language_and_the_engine_suggests_its_count
     assert page.state == "consent.country_confirm" and "España" in page.said
 
 
+def test_a_crisis_before_any_consent_gets_the_lines_of_the_browsers_country_in_its_language(app):
+    page = Page(app, language="es-ES,es;q=0.9")
+    page.send("/start")
+    page.send("quiero quitarme la vida")
+    assert "024" in page.said and "Emergencias: 112" in page.said
+
+
 def test_crisis_words_get_the_lines_at_once_and_a_counsellor_on_the_desk_talks_with_the_person(app):
     page = consented(Page(app))
     page.send(CRISIS)
