@@ -37,6 +37,9 @@ POLICY_ENV = "PFA_POLICY_FILE"
 RETENTION_ENV = "PFA_RETENTION_DAYS"
 SPOOL_ENV = "PFA_SPOOL_DIR"
 POOL_ENV = "PFA_DATABASE_POOL_SIZE"
+# Channels that can only answer while the person is there: the web chat has no way to reach anyone
+# later (bot/web/people.py), so the engine offers no check-ins on it.
+ANSWER_ONLY_CHANNELS = frozenset({"web"})
 
 
 class SetupError(Exception):
@@ -151,7 +154,7 @@ def bootstrap(
     unit_of_work = partial(SqlAlchemyUnitOfWork, database, cipher, clock)
     desk = Desk(policy or load_policy(), clock)
     spool = FileSpool(spool_dir or spool_folder(database), cipher, clock)
-    engine = Engine()
+    engine = Engine(ANSWER_ONLY_CHANNELS)
     engine.rehearse()
     conversations = ConversationService(engine, unit_of_work, clock, desk, spool=spool)
     timers = TimerService(unit_of_work, conversations, desk, clock)

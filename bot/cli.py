@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -39,6 +40,8 @@ from storage.migrate import upgrade
 
 WEB_URL_ENV = "PFA_WEB_URL"
 WEB_SECURE_ENV = "PFA_WEB_SECURE"
+# Where the web chat's quick exit sends a person: a neutral site of the operator's choosing.
+WEB_EXIT_ENV = "PFA_WEB_EXIT_URL"
 DEFAULT_WEB_URL = "http://127.0.0.1:8080"
 
 
@@ -85,14 +88,20 @@ def staff_console(args: argparse.Namespace) -> int:
 
 
 def web(args: argparse.Namespace) -> int:
-    """Serve the staff desk in a browser (under /desk/) on this database, timers included."""
+    """Serve the staff desk (under /desk/) and people's web chat (at /) on this database, timers
+    included."""
     import uvicorn
 
     from bot.web.app import WebSettings, create_app
 
     app = _started(args.db)
     settings = WebSettings(secure=args.secure or os.environ.get(WEB_SECURE_ENV) == "1")
+    if exit_url := os.environ.get(WEB_EXIT_ENV):
+        if not exit_url.startswith(("https://", "http://")):
+            raise SetupError(f"{WEB_EXIT_ENV} must be a web address (https://...), not {exit_url!r}")
+        settings = dataclasses.replace(settings, exit_url=exit_url)
     print(f"the staff desk is at http://{args.host}:{args.port}/desk/", flush=True)
+    print(f"the web chat for people is at http://{args.host}:{args.port}/", flush=True)
     try:
         # No access log: a sign-in link's token is in its path. Open live streams get a moment to end.
         uvicorn.run(
@@ -325,7 +334,7 @@ def _run_parser(commands: Subparsers) -> None:
 
 
 def _web_parser(commands: Subparsers) -> None:
-    serve = _with_db(commands.add_parser("web", help="serve the staff desk in a browser"))
+    serve = _with_db(commands.add_parser("web", help="serve the staff desk and the web chat in a browser"))
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
     serve.add_argument(

@@ -70,7 +70,10 @@ class Engine:
     and no thread ever waits for another (bench/bench_threads.py measured this against a lock).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, answer_only_channels: frozenset[str] = frozenset()) -> None:
+        # Channels that can only answer while the person is there (a web page): nothing sent later
+        # reaches them, so no check-in is offered there. Named by the user id's "<channel>:" prefix.
+        self._answer_only = answer_only_channels
         self._machines = threading.local()
         self._machine()  # the building thread's own, now: a rulebook that cannot be built fails here
 
@@ -128,6 +131,7 @@ class Engine:
     ) -> Turn:
         """A turn on a copy of `conversation` that moves through this engine's rulebook."""
         turn = Turn(conversation.copy(), fire=self._fire, locale=locale)
+        turn.reach_later = conversation.user_id.partition(":")[0] not in self._answer_only
         if now is not None:
             turn.now = now
         return turn

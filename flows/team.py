@@ -5,7 +5,7 @@ from __future__ import annotations
 from flows.checkins import STAFF_OUTREACH_DELAY, check_in_time, describe, new_check_in, zones_for
 from flows.crisis_lines import emergency_number, render_lines
 from flows.events import CaseClosed, CaseOpened, StaffJoined, StaffLeft, StaffMessage, TeamEvent
-from flows.intents import CancelTimer, ScheduleTimer, SetTimer
+from flows.intents import CancelTimer, ScheduleTimer, SetTimer, StaffTask
 from flows.oncall.model import Reach
 from flows.turn import Turn
 
@@ -140,6 +140,10 @@ def staff_follow_up(turn: Turn, case_id: int) -> None:
     Only for someone who agreed to the service: a check-in keeps data and messages them later.
     """
     if not turn.conversation.past_consent:
+        return
+    if not turn.reach_later:  # nothing sent later reaches them: the team must know, not wait for a reply
+        reason = f"case {case_id}: no follow-up possible, the person's channel cannot reach them later"
+        turn.intents.append(StaffTask(case_id, reason))
         return
     profile = turn.conversation.profile
     zone = profile.setdefault("timezone", zones_for(turn.conversation.country)[0])

@@ -19,6 +19,8 @@ class Turn:
     conversation: Conversation
     fire: Callable[[Turn, str], None]
     locale: str | None = None
+    # Whether a message sent later (a check-in) can reach the person on their channel.
+    reach_later: bool = True
     # The time the event happened: given by the caller, so that the core never reads a clock itself.
     now: dt.datetime = field(default_factory=lambda: dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     risk: RiskAssessment = field(default_factory=RiskAssessment)

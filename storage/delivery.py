@@ -168,6 +168,8 @@ class SqlAlchemyRetention(Retention):
             delete(MESSAGES).where(MESSAGES.c.created_at < moment),
             delete(MESSAGES).where(MESSAGES.c.user_id.in_(idle)),
             delete(OUTBOX).where(OUTBOX.c.delivered_at < moment),
+            # Undelivered, for someone gone as long (a web chat closed for good): never to be read.
+            delete(OUTBOX).where(OUTBOX.c.recipient.in_(idle)),
             delete(UPDATES).where(UPDATES.c.processed_at < moment),
             delete(CONVERSATIONS).where(CONVERSATIONS.c.updated_at < moment),
         ):

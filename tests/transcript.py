@@ -27,6 +27,7 @@ class Transcript:
         self.locale = locale
         self.now = dt.datetime(2026, 11, 27, 14, 0, tzinfo=dt.UTC)  # a Friday afternoon
         self.intents: list[Intent] = []
+        self.engine = ENGINE
 
     def person(self, text: str) -> Transcript:
         """The person types `text` (a command when it starts with a slash)."""
@@ -37,7 +38,7 @@ class Transcript:
         return self.event(Choice(option_id))
 
     def event(self, event: Event) -> Transcript:
-        outcome = ENGINE.handle(self.conversation, event, self.locale, self.now)
+        outcome = self.engine.handle(self.conversation, event, self.locale, self.now)
         self.conversation = outcome.conversation
         self.intents = outcome.intents
         return self

@@ -35,6 +35,9 @@ class FollowUp(StateHandler):
     def enter(self, turn: Turn) -> None:
         if turn.conversation.answers.get("checkin_due"):
             self.ask(turn, "rating")
+        elif not turn.reach_later:
+            turn.say_key("followup.cannot_reach")
+            go_home(turn)
         else:
             self.ask(turn, "when")
 

@@ -81,7 +81,12 @@ class Goals(StateHandler):
         goal = {"goal": answers.get("goal", ""), "first_step": answers.get("first_step", ""), "when": when}
         turn.conversation.profile["goal"] = goal
         turn.conversation.record_activity("goals")
-        self.ask(turn, "offer_checkin", reflect(turn, goal))
+        if turn.reach_later:
+            self.ask(turn, "offer_checkin", reflect(turn, goal))
+        else:  # no check-in can reach them: say so rather than offer one
+            turn.say(reflect(turn, goal))
+            turn.say_key("followup.cannot_reach")
+            go_home(turn)
 
     def _offer(self, turn: Turn, answer: Answer) -> None:
         if answer.picked("checkin_yes"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flows.engine import Engine
 from flows.events import FollowUpRequested, TimerFired
 from flows.intents import CancelTimer, Reply, ScheduleTimer, SetTimer, StaffTask
 from flows.plan import STEPS
@@ -153,3 +154,25 @@ def test_every_plan_step_has_its_words():
         assert isinstance(chat.replies[-1], Reply) and chat.replies[-1].text
         chat.person("Next step")
     chat.bot_in("menu")
+
+
+def on_a_channel_that_only_answers(chat: Transcript) -> Transcript:
+    """The same conversation, now on a channel (like the web chat) that cannot reach the person later."""
+    chat.engine = Engine(answer_only_channels=frozenset({chat.conversation.user_id.partition(":")[0]}))
+    return chat
+
+
+def test_where_nothing_can_reach_the_person_later_no_check_in_is_offered_and_they_are_told_why():
+    chat = on_a_channel_that_only_answers(at_menu()).person("A small goal for today").person("That's all")
+    chat.person("sleep").person("bed").person("Right now").bot_in("menu")
+    chat.bot_says("Goal: sleep", "can't check in with you later").bot_never_says(
+        "Would you like me to check in"
+    )
+    assert scheduled(chat) == []
+
+
+def test_a_team_follow_up_for_someone_who_cannot_be_reached_later_becomes_a_task_not_a_silent_timer():
+    chat = on_a_channel_that_only_answers(at_menu()).event(FollowUpRequested(case_id=4))
+    assert scheduled(chat) == [] and chat.replies == []
+    (task,) = chat.of_kind(StaffTask)
+    assert task.case_id == 4 and "cannot reach them later" in task.reason
