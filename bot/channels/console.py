@@ -194,9 +194,14 @@ class InteractiveConsole:
         return shown
 
     def _options(self, options: tuple[Option, ...]) -> None:
-        """Numbered options; a 0-10 scale is shown on one line, to be answered with the number itself."""
-        if options and all(option.label.isdigit() for option in options):
-            self.write("  " + " · ".join(option.label for option in options))
+        """Numbered options; a 0-10 scale is shown on one line, to be answered with the number itself,
+        and what else it offers ("I'm not sure") below it, to be typed in words."""
+        scale = [option.label for option in options if option.label.isdigit()]
+        if len(scale) > 2:
+            self.write("  " + " · ".join(scale))
+            for option in options:
+                if not option.label.isdigit():
+                    self.write(f"  · {option.label}")
             return
         for number, option in enumerate(options, start=1):
             self.write(f"  {number}. {option.label}")

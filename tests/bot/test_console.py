@@ -174,6 +174,7 @@ def test_the_interactive_console_numbers_options_and_counts_out_the_breathing(tm
     app.close()
     assert "  1. I agree, let's start" in shown
     assert "  0 · 1 · 2 · 3 · 4 · 5 · 6 · 7 · 8 · 9 · 10" in shown
+    assert "  · I'm not sure" in shown  # offered beside the scale, to be typed in words
     assert "".join(counted).startswith("  Breathe in… 1 2 3 4\n  Hold… 1 2 3 4\n")
     assert slept == [1] * 16
     assert app.conversations.conversation("console:t").position == "breathing.after"
