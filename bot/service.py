@@ -153,7 +153,7 @@ class ConversationService:
         handled when it comes again (a repeat is answered with nothing); and the replies are queued
         there too, held for the caller to send (see `Received`)."""
         if isinstance(event, Text) and self.flood is not None and self.flood.over(user_id, self._clock()):
-            return self._flooded(user_id, event)
+            return self._flooded(user_id, event, locale, update)
         self._replay_first(user_id)
         known = Conversation(user_id)
 
@@ -233,14 +233,14 @@ class ConversationService:
             uow.commit()
         return uow.timers.changes
 
-    def _flooded(self, user_id: str, event: Text) -> Handled:
-        """Past the rate limit: keep the message; any risk (screening too) still goes through; otherwise
-        one calm word."""
+    def _flooded(self, user_id: str, event: Text, locale: str | None, update: Received | None) -> Handled:
+        """Past the rate limit: keep the message; any risk (screening too) still goes through (once,
+        however often the update comes); otherwise one calm word."""
         flood = self.flood
         assert flood is not None
         if assess(event.text).level >= RiskLevel.MODERATE:
             flood.reset(user_id)
-            return self.handle(user_id, event)
+            return self.handle(user_id, event, locale, update)
         try:
             conversation = self.conversation(user_id)
         except StorageUnavailable:
