@@ -81,7 +81,7 @@ def person_in_crisis(app: App) -> None:
 
 
 def person_hears(app: App) -> list[str]:
-    return [str(d.payload["text"]) for d in app.conversations.take_deliveries([PERSON])]
+    return [str(d.payload["text"]) for d in app.outbox.take_deliveries([PERSON])]
 
 
 def live_events(app: App, client: TestClient, case_id: int | None, state: StreamState) -> list[str]:
