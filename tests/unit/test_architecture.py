@@ -189,7 +189,7 @@ def test_a_whole_session_can_be_shown_in_every_language(language):
 def test_every_intent_has_one_way_to_be_carried_out():
     """A new intent the shell forgot would be dropped in silence: each kind is carried out by its
     type (replies go back to the channel, an erasure is done when saving)."""
-    service = ConversationService(FlowEngine(), unit_of_work=lambda: None, clock=lambda: NOW)  # type: ignore[arg-type,return-value]
+    service = ConversationService(FlowEngine(), unit_of_work=lambda: None, clock=lambda: NOW)
     answered_elsewhere = {Reply, EraseUser}
     assert set(service._carriers) == set(get_args(Intent)) - answered_elsewhere
     assert set(CARRY_OUT) == set(get_args(DeskIntent))
