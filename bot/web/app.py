@@ -55,7 +55,7 @@ def create_app(app: App, settings: WebSettings | None = None) -> Starlette:
     )
     web.state.chat = chat_routes.WebChat(
         app,
-        WebConversations(app.conversations, app.outbox, app.channel_records, app.unit_of_work),
+        WebConversations(app.conversations, app.outbox, app.unit_of_work),
         WebLimits(),
         settings.exit_url,
         secure_cookies=settings.secure,

@@ -9,6 +9,7 @@ when the page says it has it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.channels.console import clean_text
-from bot.outbox import ChannelRecordService, OutboxService
-from bot.service import ConversationService, Handled, reply_payload
+from bot.outbox import OutboxService
+from bot.service import ConversationService, Handled, Received, reply_payload
 from bot.web.people import CHANNEL
 from flows.events import Choice, Event, parse_text
 from flows.intents import EraseUser, Reply
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 # Longer than the engine keeps (KEPT_TEXT_LENGTH): the engine reads it whole and says what it kept.
 # Past this a message is refused as too long, unless it carries any risk, which is always handled.
 MAX_TEXT = 20_000
+# How long the replies queued with a message are held for its own answer; the page's stream sends
+# them as well whatever this is (no other sender takes a web person's rows).
+REPLY_HOLD = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -67,25 +71,31 @@ class WebConversations:
         self,
         service: ConversationService,
         outbox: OutboxService,
-        records: ChannelRecordService,
         unit_of_work: Callable[[], UnitOfWork],
     ):
         self.service = service
         self._outbox = outbox
-        self._records = records
         self._unit_of_work = unit_of_work
 
     def send(self, user_id: str, message: Message, locale: str | None, seen: int) -> Sent:
-        """Advance the person's conversation by one message and answer with what waits for them."""
+        """Advance the person's conversation by one message and answer with what waits for them.
+
+        A message with the page's id is recorded as handled, and its replies queued, in the very
+        transaction that handles it: one sent again after a lost answer is handled once, and one
+        whose handling never committed is handled when it comes again (a process that dies between
+        a separate check and the handling would have lost it)."""
         if len(message.text) > MAX_TEXT and not carries_risk(message.text):
             return Sent([], refused="web.too_long")
-        if message.client_id is not None and not self._first_time(user_id, message.client_id):
-            return Sent(self.waiting(user_id, seen))  # sent again after a lost answer: handled once
-        handled = self.service.handle(user_id, message.event(), locale)
+        received = None if message.client_id is None else self._received(user_id, message.client_id)
+        handled = self.service.handle(user_id, message.event(), locale, received)
         erased = any(isinstance(intent, EraseUser) for intent in handled.intents)
-        if erased or not self._queue(user_id, handled):
-            # Erased: nothing may be kept under the old id, not even the goodbye.
-            return Sent([_unqueued(handled, reply) for reply in handled.replies], erased=erased)
+        if erased:  # nothing may be kept under the old id, not even the goodbye
+            return Sent([_unqueued(handled, reply) for reply in handled.replies], erased=True)
+        queued = bool(handled.held) if received is not None else self._queue(user_id, handled)
+        if handled.replies and not queued:
+            # Not in the outbox (the fail-safe answer while the database is away, a flood refusal):
+            # the page gets them straight from this answer.
+            return Sent([_unqueued(handled, reply) for reply in handled.replies])
         return Sent(self.waiting(user_id, seen))
 
     def waiting(self, user_id: str, seen: int) -> list[dict[str, Any]]:
@@ -98,14 +108,10 @@ class WebConversations:
             self._outbox.mark_delivered(had)
         return [as_row(delivery) for delivery in mine if delivery.id > seen]
 
-    def _first_time(self, user_id: str, client_id: int) -> bool:
+    def _received(self, user_id: str, client_id: int) -> Received:
         # Per person, so that one page cannot use up another's ids; 60 bits fit the column.
         digest = hashlib.sha256(f"{user_id}:{client_id}".encode()).hexdigest()
-        try:
-            return self._records.first_time(CHANNEL, int(digest[:15], 16))
-        except Exception:  # the database is away: answer (fail-safe) rather than refuse
-            log.exception("checking a web message's id failed")
-            return True
+        return Received(CHANNEL, int(digest[:15], 16), REPLY_HOLD)
 
     def _queue(self, user_id: str, handled: Handled) -> bool:
         """The replies into the outbox, in order; False when the database cannot take them (the
