@@ -37,6 +37,9 @@ class TelegramSettings:
     poll_interval: float = 0.0
     # How long a worker holds outbox rows it is sending; unconfirmed past it, another worker resends.
     outbox_lease: float = 15.0
+    # Messages a second this process sends across all chats. Telegram allows a bot about 30 in all,
+    # whatever the number of processes: with N workers, give each 30/N.
+    send_rate: float = 30.0
 
 
 def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> TelegramSettings:
@@ -62,6 +65,7 @@ def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> 
         max_connections=_integer(values, "PFA_WEBHOOK_MAX_CONNECTIONS") or 40,
         poll_interval=_number(values, "PFA_TELEGRAM_POLL_INTERVAL"),
         outbox_lease=_number(values, "PFA_OUTBOX_LEASE_SECONDS") or 15.0,
+        send_rate=_number(values, "PFA_TELEGRAM_SEND_RATE") or 30.0,
     )
     return _with_overrides(settings, overrides)
 

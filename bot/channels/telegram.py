@@ -107,7 +107,7 @@ class TelegramChannel:
             ApplicationBuilder()
             .token(self.settings.token)
             .base_url(self.settings.base_url)
-            .rate_limiter(AIORateLimiter(max_retries=5))
+            .rate_limiter(AIORateLimiter(overall_max_rate=self.settings.send_rate, max_retries=5))
             .concurrent_updates(PerChatProcessor())
             .post_init(self._started)
             .post_stop(self._stopping)

@@ -27,6 +27,7 @@ def clean_environment(monkeypatch):
         "PFA_STAFF_CHAT_ID",
         "PFA_WEBHOOK_URL",
         "PFA_WEBHOOK_SECRET",
+        "PFA_TELEGRAM_SEND_RATE",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -98,3 +99,10 @@ def test_run_without_a_token_fails_at_start_naming_it(tmp_path):
     )
     assert done.returncode == 2
     assert "PFA_TELEGRAM_TOKEN is not set" in done.stderr
+
+
+def test_the_send_rate_is_telegrams_30_a_second_unless_shared_between_workers(tmp_path, monkeypatch):
+    monkeypatch.setenv("PFA_TELEGRAM_TOKEN", TOKEN)
+    assert load_settings(tmp_path / "none.env").send_rate == 30.0
+    monkeypatch.setenv("PFA_TELEGRAM_SEND_RATE", "10")  # three workers share Telegram's 30
+    assert load_settings(tmp_path / "none.env").send_rate == 10.0
