@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_engine import SCRIPT, database_url
-from floor import floor_for, summary
+from floor import PostgresFloor, SqliteFloor, floor_for, summary
 
 from storage.encryption import generate_key
 
@@ -47,7 +47,9 @@ def talk(process: subprocess.Popen[bytes], text: str) -> float:
             return time.perf_counter() - started
 
 
-def one_person(url: str, env: dict[str, str], person: int, floor: object) -> tuple[list[float], list[float]]:
+def one_person(
+    url: str, env: dict[str, str], person: int, floor: SqliteFloor | PostgresFloor
+) -> tuple[list[float], list[float]]:
     command = [sys.executable, "-m", "bot.cli", "chat", "--jsonl", "--db", url, "--user", f"bench{person}"]
     process = subprocess.Popen(command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     latencies, floors = [], []
@@ -55,7 +57,7 @@ def one_person(url: str, env: dict[str, str], person: int, floor: object) -> tup
         talk(process, "/help")  # start-up and first connection, not counted
         for text in SCRIPT:
             latencies.append(talk(process, text))
-            floors.append(floor.once())  # type: ignore[attr-defined]
+            floors.append(floor.once())
     finally:
         assert process.stdin is not None
         process.stdin.close()
